@@ -1,0 +1,147 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+
+namespace Cofi.Actors.Batches;
+
+/// <summary>
+/// The persistent queue of batches. Starts up to <c>max-concurrent-batches</c> BatchSupervisors, restarts the
+/// running ones after a crash (they resume from the journal), and answers who is waiting for a batch to end.
+/// </summary>
+public sealed class BatchManager : ReceivePersistentActor, IWithTimers
+{
+    public const string Name = "batch-manager";
+
+    private sealed record RestartSupervisor(long BatchId);
+
+    private readonly CofiSettings _settings;
+    private readonly IReadOnlyList<string> _machines;
+    private readonly IExecutorProvider _executors;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, IActorRef> _supervisors = new();
+    private readonly Dictionary<long, List<IActorRef>> _waiters = new();
+    private BatchManagerState _state = BatchManagerState.Empty;
+
+    public BatchManager(CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    {
+        _settings = settings;
+        _machines = machines;
+        _executors = executors;
+        _clock = clock;
+
+        Recover<SnapshotOffer>(offer => _state = (BatchManagerState)offer.Snapshot);
+        Recover<IBatchEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var running in _state.Running) StartSupervisor(running.Summary.BatchId);
+            StartQueued();
+        });
+
+        Command<BatchCommands.Submit>(OnSubmit);
+        Command<BatchCommands.AwaitCompletion>(m =>
+        {
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            else if (!entry.IsUnfinished) Sender.Tell(FinishedReply(entry));
+            else
+            {
+                if (!_waiters.TryGetValue(m.BatchId, out var waiters)) _waiters[m.BatchId] = waiters = new List<IActorRef>();
+                waiters.Add(Sender);
+            }
+        });
+        Command<BatchQueries.GetBatches>(_ => Sender.Tell(new BatchList(_state.Batches.Values.Select(b => b.Summary).ToList())));
+        Command<BatchQueries.GetStatus>(m =>
+        {
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            else if (_supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new BatchSupervisor.GetStatus(entry.Summary));
+            else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
+        });
+        Command<BatchFinished>(OnFinished);
+        Command<Terminated>(m =>
+        {
+            var batch = _supervisors.FirstOrDefault(s => s.Value.Equals(m.ActorRef));
+            if (batch.Value is null) return;
+            _supervisors.Remove(batch.Key);
+            if (_state.Batches[batch.Key].IsUnfinished)
+            {
+                _log.Warning("Supervisor of batch {0} stopped before the batch finished; starting it again", batch.Key);
+                Timers.StartSingleTimer($"restart-{batch.Key}", new RestartSupervisor(batch.Key), TimeSpan.FromSeconds(1));
+            }
+        });
+        Command<RestartSupervisor>(m =>
+        {
+            if (_state.Batches[m.BatchId].IsUnfinished && !_supervisors.ContainsKey(m.BatchId)) StartSupervisor(m.BatchId);
+        });
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of the batch queue failed"));
+    }
+
+    public static Props Props(CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new BatchManager(settings, machines, executors, clock));
+
+    public override string PersistenceId => Name;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void OnSubmit(BatchCommands.Submit submit)
+    {
+        var (reply, submitted) = _state.Decide(submit, _clock.GetUtcNow());
+        if (submitted is null)
+        {
+            Sender.Tell(reply);
+            return;
+        }
+        var sender = Sender;
+        Persist(submitted, e =>
+        {
+            _state = _state.Apply(e);
+            sender.Tell(reply);
+            SnapshotIfDue();
+            StartQueued();
+        });
+    }
+
+    private void StartQueued()
+    {
+        var now = _clock.GetUtcNow();
+        var started = _state.Startable(_settings.MaxConcurrentBatches).Select(id => new BatchEvents.Started(id, now)).ToList();
+        if (started.Count == 0) return;
+        PersistAll(started, e =>
+        {
+            _state = _state.Apply(e);
+            StartSupervisor(e.BatchId);
+        });
+    }
+
+    private void StartSupervisor(long batchId)
+    {
+        var input = _state.Batches[batchId].Summary.Input;
+        var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, input, _settings, _machines, _executors, _clock), $"batch-{batchId}");
+        Context.Watch(supervisor);
+        _supervisors[batchId] = supervisor;
+    }
+
+    private void OnFinished(BatchFinished finished)
+    {
+        if (!_state.Batches.TryGetValue(finished.BatchId, out var entry) || !entry.IsUnfinished) return;
+        Persist(new BatchEvents.Finished(finished.BatchId, finished.Status, finished.Reason, finished.Stages, finished.At), e =>
+        {
+            _state = _state.Apply(e);
+            if (_waiters.Remove(e.BatchId, out var waiters))
+                foreach (var waiter in waiters) waiter.Tell(finished);
+            Context.System.EventStream.Publish(finished);
+            SnapshotIfDue();
+            StartQueued();
+        });
+    }
+
+    private static BatchFinished FinishedReply(BatchEntry entry) =>
+        new(entry.Summary.BatchId, entry.Summary.Status, entry.Summary.Reason, entry.FinalStages, entry.Summary.FinishedAt ?? entry.Summary.SubmittedAt);
+
+    private void SnapshotIfDue()
+    {
+        if (LastSequenceNr % _settings.Persistence.SnapshotEvery == 0) SaveSnapshot(_state);
+    }
+}

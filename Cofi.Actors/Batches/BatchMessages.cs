@@ -1,0 +1,60 @@
+using Cofi.Actors.Serialization;
+using Cofi.Actors.Stages;
+
+namespace Cofi.Actors.Batches;
+
+public enum BatchStatus
+{
+    Queued,
+    Running,
+    Completed,
+    /// <summary>Stopped before its files could go through: no valid input, unreadable input.</summary>
+    Failed,
+}
+
+public interface IBatchCommand;
+
+public interface IBatchQuery;
+
+public interface IBatchEvent : ICofiMessage;
+
+public static class BatchCommands
+{
+    /// <summary>Queue a batch over an input folder or manifest; with <see cref="ResumeUnfinished"/>, an unfinished batch over the same input is resumed instead.</summary>
+    public sealed record Submit(string Input, bool ResumeUnfinished) : IBatchCommand;
+
+    /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
+    public sealed record AwaitCompletion(long BatchId) : IBatchCommand;
+}
+
+public static class BatchQueries
+{
+    public sealed record GetBatches : IBatchQuery
+    {
+        public static readonly GetBatches Instance = new();
+    }
+
+    /// <summary>Answered with <see cref="BatchStatusReply"/> once the batch's stages have recovered, or <see cref="BatchNotFound"/>.</summary>
+    public sealed record GetStatus(long BatchId) : IBatchQuery;
+}
+
+public static class BatchEvents
+{
+    public sealed record Submitted(long BatchId, string Input, DateTimeOffset At) : IBatchEvent;
+
+    public sealed record Started(long BatchId, DateTimeOffset At) : IBatchEvent;
+
+    public sealed record Finished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : IBatchEvent;
+}
+
+public sealed record BatchAccepted(long BatchId, bool Resumed);
+
+public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+public sealed record BatchList(IReadOnlyList<BatchSummary> Batches);
+
+public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
+
+public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At);
+
+public sealed record BatchNotFound(long BatchId);

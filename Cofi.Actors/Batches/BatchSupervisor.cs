@@ -1,0 +1,145 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Distribution;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Gpu;
+using Cofi.Actors.Stages;
+
+namespace Cofi.Actors.Batches;
+
+/// <summary>
+/// Runs one batch: spawns a StageActor per stage (each under a backoff supervisor) and a GpuWorker per GPU
+/// machine, starts distribution once every stage has recovered, and records how the batch ended.
+/// </summary>
+public sealed class BatchSupervisor : ReceivePersistentActor
+{
+    /// <summary>The manager's status query, carrying what the manager knows of the batch.</summary>
+    public sealed record GetStatus(BatchSummary Summary);
+
+    private readonly long _batchId;
+    private readonly string _input;
+    private readonly CofiSettings _settings;
+    private readonly IReadOnlyList<string> _machines;
+    private readonly IExecutorProvider _executors;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, IActorRef> _stages = new();
+    private readonly Dictionary<string, StageCounts> _counts = new();
+    private readonly List<IActorRef> _workers = new();
+    private readonly HashSet<string> _ready = new();
+    private BatchEvents.Finished? _finished;
+    private bool _started;
+
+    public BatchSupervisor(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    {
+        _batchId = batchId;
+        _input = input;
+        _settings = settings;
+        _machines = machines;
+        _executors = executors;
+        _clock = clock;
+
+        Recover<BatchEvents.Finished>(e => _finished = e);
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_finished is not null) ReportFinished(_finished);
+            else SpawnChildren();
+        });
+
+        Command<StageSignals.Ready>(OnStageReady);
+        Command<StageSignals.Finished>(m =>
+        {
+            _counts[m.Stage] = m.Counts;
+            if (m.Stage == _settings.Pipeline.Stages[^1].Name) Finish(BatchStatus.Completed, null);
+        });
+        Command<StageSignals.Halted>(m => Finish(BatchStatus.Failed, m.Reason));
+        Command<StageProgress>(m =>
+        {
+            if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
+        });
+        Command<GetStatus>(m =>
+        {
+            if (!_started) Stash.Stash();
+            else Sender.Tell(new BatchStatusReply(m.Summary, StageCounts()));
+        });
+    }
+
+    public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, executors, clock));
+
+    public override string PersistenceId => $"batch-{_batchId}";
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(StageProgress));
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    private void SpawnChildren()
+    {
+        var pipeline = _settings.Pipeline;
+        IActorRef? next = null;
+        foreach (var stage in pipeline.Stages.Reverse())
+        {
+            var props = stage.Kind == StageKind.Distribution
+                ? DistributionActor.Props(_batchId, _input, stage, _settings.Persistence, next!, Self, _clock)
+                : StageActor.Props(_batchId, stage, pipeline.Mode, _settings.Persistence, next, Self, _executors, _clock);
+            var supervised = BackoffSupervisor.Props(Backoff.OnStop(props, stage.Name,
+                TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+            next = Context.ActorOf(supervised, $"stage-{stage.Name}");
+            _stages[stage.Name] = next;
+            _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
+        }
+        var gpuStages = pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
+        foreach (var machine in _machines)
+            _workers.Add(Context.ActorOf(GpuWorker.Props(machine, gpuStages, pipeline, _executors, _clock), $"gpu-{Uri.EscapeDataString(machine)}"));
+    }
+
+    private void OnStageReady(StageSignals.Ready ready)
+    {
+        _counts[ready.Stage] = ready.Counts;
+        _ready.Add(ready.Stage);
+        var distribution = _stages[_settings.Pipeline.Stages[0].Name];
+        if (_started)
+        {
+            // One stage was started again after a failure: rebuild its queue and its workers' slots.
+            _log.Warning("Batch {0}: stage {1} restarted; handing its files on again", _batchId, ready.Stage);
+            distribution.Tell(DistributionCommands.Replay.Instance);
+            foreach (var worker in _workers) worker.Tell(new GpuWorkerCommands.Reattach(ready.Stage, _stages[ready.Stage]));
+            return;
+        }
+        if (!_stages.Keys.All(_ready.Contains)) return;
+        _started = true;
+        distribution.Tell(DistributionCommands.Start.Instance);
+        Stash.UnstashAll();
+    }
+
+    private void Finish(BatchStatus status, string? reason)
+    {
+        if (_finished is not null) return;
+        Persist(new BatchEvents.Finished(_batchId, status, reason, StageCounts(), _clock.GetUtcNow()), e =>
+        {
+            _finished = e;
+            if (status == BatchStatus.Failed) _log.Warning("Batch {0} failed: {1}", _batchId, reason);
+            ReportFinished(e);
+        });
+    }
+
+    private void ReportFinished(BatchEvents.Finished e)
+    {
+        Context.Parent.Tell(new BatchFinished(e.BatchId, e.Status, e.Reason, e.Stages, e.At));
+        Context.Stop(Self);
+    }
+
+    private IReadOnlyList<StageCounts> StageCounts() =>
+        _settings.Pipeline.Stages.Select(s => _counts.GetValueOrDefault(s.Name) ?? new StageCounts(_batchId, s.Name, 0, 0, 0, 0, 0, null, false)).ToList();
+}

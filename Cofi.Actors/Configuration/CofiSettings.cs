@@ -1,0 +1,53 @@
+using Akka.Configuration;
+
+namespace Cofi.Actors.Configuration;
+
+/// <summary>A fault the simulated executor injects for chosen files at a chosen stage.</summary>
+public sealed record SimulatedFault(string Name, string Stage, IReadOnlySet<string> Files, bool Permanent, int Times);
+
+public sealed record SimulatedSettings(int GpuMachines, string? CallLog, IReadOnlyList<SimulatedFault> Faults);
+
+public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval);
+
+/// <summary>Everything under the <c>cofi</c> HOCON section, read and validated once at start.</summary>
+public sealed record CofiSettings(
+    int MaxConcurrentBatches,
+    PipelineSettings Pipeline,
+    SimulatedSettings Simulated,
+    RecordingSettings Persistence)
+{
+    /// <exception cref="InvalidConfigurationException">naming the key of the first invalid value.</exception>
+    public static CofiSettings FromConfig(Config config)
+    {
+        if (!config.HasPath("cofi")) throw new InvalidConfigurationException("cofi", "missing section");
+        var root = new ConfigReader(config.GetConfig("cofi"), "cofi");
+        var pipeline = PipelineSettings.Read(root.Section("pipeline"), root.Section("stage-defaults"));
+        var persistence = root.Section("persistence");
+        return new CofiSettings(
+            root.Int("max-concurrent-batches", 1, 1000),
+            pipeline,
+            ReadSimulated(root.Section("simulated"), pipeline),
+            new RecordingSettings(
+                persistence.Int("snapshot-every", 1),
+                persistence.Int("record-group-size", 1, 100_000),
+                persistence.Duration("record-flush-interval", TimeSpan.FromMilliseconds(1))));
+    }
+
+    private static SimulatedSettings ReadSimulated(ConfigReader simulated, PipelineSettings pipeline)
+    {
+        var faults = new List<SimulatedFault>();
+        foreach (var name in simulated.ObjectKeys("faults"))
+        {
+            var fault = simulated.Section("faults").Section(name);
+            var stage = fault.String("stage");
+            if (pipeline.IndexOf(stage) < 0)
+                throw new InvalidConfigurationException(fault.Key("stage"), $"unknown stage '{stage}'");
+            var kind = fault.String("kind");
+            if (kind is not ("permanent" or "transient"))
+                throw new InvalidConfigurationException(fault.Key("kind"), $"unknown fault kind '{kind}'; expected permanent or transient");
+            faults.Add(new SimulatedFault(name, stage, fault.StringList("files").ToHashSet(StringComparer.Ordinal),
+                kind == "permanent", fault.Has("times") ? fault.Int("times", 1) : 1));
+        }
+        return new SimulatedSettings(simulated.Int("gpu-machines", 0, 1024), simulated.OptionalString("call-log"), faults);
+    }
+}

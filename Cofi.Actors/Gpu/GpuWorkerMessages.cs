@@ -1,0 +1,13 @@
+using Akka.Actor;
+using Cofi.Actors.Executors;
+
+namespace Cofi.Actors.Gpu;
+
+public static class GpuWorkerCommands
+{
+    /// <summary>Run one call on this machine and report back to <see cref="StageRef"/>.</summary>
+    public sealed record Run(StageCall Call, IActorRef StageRef);
+
+    /// <summary>A stage was started again and lost its record of this worker's free slots: offer them again.</summary>
+    public sealed record Reattach(string Stage, IActorRef StageRef);
+}

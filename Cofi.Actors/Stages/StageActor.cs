@@ -1,0 +1,284 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Files;
+using Cofi.Actors.Gpu;
+
+namespace Cofi.Actors.Stages;
+
+/// <summary>
+/// One stage of one batch. Records each file's outcome here exactly once (persisted in groups before anything
+/// is handed on), queues the files the previous stage hands on, and gives them to workers that offer free
+/// slots — GPU machines' workers for <c>gpu</c> stages, its own executor lane for the others.
+/// </summary>
+public sealed class StageActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed record RetryTick
+    {
+        public static readonly RetryTick Instance = new();
+    }
+
+    private sealed record InFlight(IActorRef? Worker, int Attempt, string Machine);
+
+    private readonly long _batchId;
+    private readonly StageSettings _stage;
+    private readonly PipelineMode _mode;
+    private readonly RecordingSettings _persistence;
+    private readonly IActorRef? _next;
+    private readonly IActorRef _supervisor;
+    private readonly IStageExecutor? _localExecutor;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private StageState _state = StageState.Empty;
+    private readonly DispatchQueue _queue = new();
+    private readonly WorkerCredits _workers = new();
+    private readonly Dictionary<int, InFlight> _inFlight = new();
+    private readonly List<FileRecord> _unrecorded = new();
+    private readonly HashSet<int> _unrecordedIds = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _localFree;
+    private int? _total;
+    private bool _finishAnnounced;
+
+    public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
+        IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock)
+    {
+        _batchId = batchId;
+        _stage = stage;
+        _mode = mode;
+        _persistence = persistence;
+        _next = next;
+        _supervisor = supervisor;
+        _clock = clock;
+        if (!stage.RunsOnGpuMachines)
+        {
+            _localExecutor = executors.For(stage, "coordinator");
+            _localFree = stage.Concurrency;
+        }
+
+        Recover<SnapshotOffer>(offer => _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot));
+        Recover<IStageEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            Publish();
+            _supervisor.Tell(new StageSignals.Ready(_stage.Name, Counts()));
+        });
+
+        Command<StageCommands.Admit>(OnAdmit);
+        Command<StageCommands.UpstreamCompleted>(m =>
+        {
+            _total = m.Total;
+            // Sent again after a restart somewhere downstream: announce completion again so it reaches the restarted stage.
+            _finishAnnounced = false;
+            Dispatch();
+            CheckFinished();
+        });
+        Command<StageCommands.Pull>(m =>
+        {
+            if (!_workers.Knows(m.Worker)) Context.Watch(m.Worker);
+            _workers.Offer(m.Worker, m.Machine, m.Slots);
+            Dispatch();
+        });
+        Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<Terminated>(m => OnWorkerLost(m.ActorRef));
+        Command<FlushTick>(_ => Flush());
+        Command<RetryTick>(_ => Dispatch());
+        Command<StageQueries.GetCounts>(_ => Sender.Tell(Counts()));
+        Command<SaveSnapshotSuccess>(m =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of {0} failed; the journal still holds every event", PersistenceId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(m => _log.Warning(m.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
+    }
+
+    public static Props Props(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
+        IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new StageActor(batchId, stage, mode, persistence, next, supervisor, executors, clock));
+
+    public static string PersistenceIdFor(long batchId, string stage) => $"batch-{batchId}-stage-{stage}";
+
+    public override string PersistenceId => PersistenceIdFor(_batchId, _stage.Name);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PostStop()
+    {
+        _shutdown.Cancel();
+        _shutdown.Dispose();
+        base.PostStop();
+    }
+
+    private void OnAdmit(StageCommands.Admit admit)
+    {
+        var handOn = new List<FileWork>();
+        foreach (var file in admit.Files)
+        {
+            if (_state.Records.TryGetValue(file.FileId, out var record))
+            {
+                // Settled before a restart: hand it on again so later stages rebuild their queues.
+                handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
+                continue;
+            }
+            if (_queue.Contains(file.FileId)) continue;
+            if (!file.IsActive && _stage.Kind != StageKind.Metadata)
+            {
+                _queue.Track(file);
+                Stage(StageDecisions.PassThrough(file, file.Disposition!));
+            }
+            else _queue.Add(file);
+        }
+        if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
+        Dispatch();
+    }
+
+    private void OnReport(StageCommands.Report report, IActorRef? worker)
+    {
+        if (worker is null) _localFree++;
+        else if (_workers.Knows(worker)) _workers.Offer(worker, report.Machine, 1);
+
+        if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
+        {
+            Dispatch();
+            return;
+        }
+        _inFlight.Remove(report.FileId);
+        var file = _queue.Find(report.FileId);
+        if (file is null || _unrecordedIds.Contains(report.FileId) || _state.IsSettled(report.FileId))
+        {
+            Dispatch();
+            return;
+        }
+
+        switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
+        {
+            case Decision.Record r:
+                Stage(r.FileRecord);
+                break;
+            case Decision.Retry retry:
+                _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
+                _queue.RetryAt(file, _clock.GetUtcNow() + retry.After);
+                break;
+        }
+        Dispatch();
+    }
+
+    private void OnWorkerLost(IActorRef worker)
+    {
+        _workers.Remove(worker);
+        foreach (var (fileId, flight) in _inFlight.Where(f => worker.Equals(f.Value.Worker)).ToList())
+        {
+            _inFlight.Remove(fileId);
+            if (_queue.Find(fileId) is { } file) _queue.Requeue(file);
+        }
+        Dispatch();
+    }
+
+    /// <summary>Adds a settled file to the next group to be recorded.</summary>
+    private void Stage(FileRecord record)
+    {
+        if (!_unrecordedIds.Add(record.FileId)) return;
+        _unrecorded.Add(record);
+        if (_unrecorded.Count >= _persistence.RecordGroupSize) Flush();
+        else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _persistence.RecordFlushInterval);
+    }
+
+    private void Flush()
+    {
+        Timers.Cancel("flush");
+        if (_unrecorded.Count == 0) return;
+        var group = _unrecorded.ToArray();
+        _unrecorded.Clear();
+        Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
+        {
+            _state = _state.Apply(recorded);
+            var handOn = new List<FileWork>(recorded.Records.Count);
+            foreach (var record in recorded.Records)
+            {
+                _unrecordedIds.Remove(record.FileId);
+                if (_queue.Find(record.FileId) is { } file) handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
+                _queue.Settle(record.FileId);
+            }
+            if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
+            SnapshotIfDue();
+            Publish();
+            CheckFinished();
+        });
+    }
+
+    private void Dispatch()
+    {
+        if (_mode == PipelineMode.Barrier && _total is null) return;
+        var now = _clock.GetUtcNow();
+        _queue.ReleaseDueRetries(now);
+        if (_localExecutor is null) DispatchToWorkers();
+        else DispatchLocally();
+        if (_queue.NextRetryDue is { } due)
+            Timers.StartSingleTimer("retry", RetryTick.Instance, due - now > TimeSpan.Zero ? due - now : TimeSpan.FromMilliseconds(1));
+    }
+
+    private void DispatchToWorkers()
+    {
+        while (_queue.Ready > 0 && _workers.TryTake(out var worker, out var machine))
+        {
+            _queue.TryTake(out var file, out var attempt);
+            _inFlight[file.FileId] = new InFlight(worker, attempt, machine);
+            // Reports go through the backoff supervisor, so they reach this stage even after it was started again.
+            worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, file, attempt, machine), Context.Parent));
+        }
+    }
+
+    private void DispatchLocally()
+    {
+        while (_localFree > 0 && _queue.TryTake(out var file, out var attempt))
+        {
+            _localFree--;
+            _inFlight[file.FileId] = new InFlight(null, attempt, "coordinator");
+            var call = new StageCall(_batchId, _stage.Name, file, attempt, "coordinator");
+            var started = _clock.GetTimestamp();
+            var clock = _clock;
+            GuardedCall.RunAsync(_localExecutor!, call, _stage.Timeout, _shutdown.Token).PipeTo(Self, Self, outcome =>
+                new StageCommands.Report(call.File.FileId, call.Attempt, outcome, call.Machine, (long)clock.GetElapsedTime(started).TotalMilliseconds));
+        }
+    }
+
+    private void CheckFinished()
+    {
+        if (_total is not { } total || _finishAnnounced || _unrecorded.Count > 0 || _state.Settled < total) return;
+        if (!_state.Completed)
+        {
+            Persist(new StageEvents.StageCompleted(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped, _clock.GetUtcNow()), e =>
+            {
+                _state = _state.Apply(e);
+                Publish();
+                AnnounceFinished(total);
+            });
+            return;
+        }
+        AnnounceFinished(total);
+    }
+
+    private void AnnounceFinished(int total)
+    {
+        _finishAnnounced = true;
+        _next?.Tell(new StageCommands.UpstreamCompleted(total));
+        _supervisor.Tell(new StageSignals.Finished(_stage.Name, Counts()));
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+    }
+
+    private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
+        _inFlight.Count, _queue.Ready + _queue.Waiting, _total, _state.Completed);
+
+    private void Publish() => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow()));
+}

@@ -1,0 +1,49 @@
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Files;
+
+namespace Cofi.Actors.Stages;
+
+/// <summary>What to do with a call's outcome: record the file as settled, or try it again later.</summary>
+public abstract record Decision
+{
+    public sealed record Record(FileRecord FileRecord) : Decision;
+
+    public sealed record Retry(TimeSpan After) : Decision;
+}
+
+/// <summary>The pure part of a stage: turning outcomes into records or retries, and files that stopped upstream into skips.</summary>
+public static class StageDecisions
+{
+    public static Decision Decide(StageSettings stage, FileWork file, int attempt, CallOutcome outcome, string machine, long durationMs, double jitter01)
+    {
+        FileRecord Settle(FileStatus status, string? result, string? reason) =>
+            new(file.FileId, file.Name, status, result, reason, attempt, machine, durationMs);
+
+        return outcome switch
+        {
+            CallOutcome.Completed c => new Decision.Record(Settle(FileStatus.Done, c.Result, null)),
+            CallOutcome.Skipped s => new Decision.Record(Settle(FileStatus.Skipped, null, s.Reason)),
+            CallOutcome.PermanentFailure p => new Decision.Record(Settle(FileStatus.Failed, null, p.Reason)),
+            CallOutcome.TransientFailure t when attempt < stage.MaxAttempts =>
+                new Decision.Retry(t.RetryAfter ?? stage.BackoffBefore(attempt + 1, jitter01)),
+            CallOutcome.TransientFailure t => new Decision.Record(Settle(FileStatus.Failed, null,
+                $"gave up after {attempt} attempts: {t.Reason}")),
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "unknown call outcome"),
+        };
+    }
+
+    /// <summary>A file that failed or was skipped upstream is skipped here, keeping the first reason.</summary>
+    public static FileRecord PassThrough(FileWork file, Disposition disposition) =>
+        new(file.FileId, file.Name, FileStatus.Skipped, null,
+            disposition.Status == FileStatus.Failed ? $"failed at {disposition.Stage}: {disposition.Reason}" : disposition.Reason,
+            0, null, 0);
+
+    /// <summary>The file as the next stage receives it, after this stage's record.</summary>
+    public static FileWork HandOn(string stage, FileWork file, FileRecord record) => record.Status switch
+    {
+        FileStatus.Done => file.WithResult(stage, record.Result ?? "{}"),
+        FileStatus.Failed => file with { Disposition = new Disposition(FileStatus.Failed, stage, record.Reason ?? "failed") },
+        _ => file with { Disposition = file.Disposition ?? new Disposition(FileStatus.Skipped, stage, record.Reason ?? "skipped") },
+    };
+}

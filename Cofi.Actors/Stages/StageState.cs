@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Cofi.Actors.Files;
+using Cofi.Actors.Serialization;
+
+namespace Cofi.Actors.Stages;
+
+/// <summary>What a stage has recorded: one settled record per file, and whether the stage completed. Rebuilt from the journal.</summary>
+public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, int Done, int Failed, int Skipped, bool Completed)
+{
+    public static readonly StageState Empty = new(ImmutableDictionary<int, FileRecord>.Empty, 0, 0, 0, false);
+
+    public int Settled => Done + Failed + Skipped;
+
+    public bool IsSettled(int fileId) => Records.ContainsKey(fileId);
+
+    public StageState Apply(IStageEvent @event) => @event switch
+    {
+        StageEvents.OutcomesRecorded e => Apply(e),
+        StageEvents.StageCompleted => this with { Completed = true },
+        _ => this,
+    };
+
+    private StageState Apply(StageEvents.OutcomesRecorded e)
+    {
+        var records = Records.ToBuilder();
+        int done = Done, failed = Failed, skipped = Skipped;
+        foreach (var record in e.Records)
+        {
+            // A file is recorded once; a second record for it (never written by StageActor) would not count twice.
+            if (!records.TryAdd(record.FileId, record)) continue;
+            switch (record.Status)
+            {
+                case FileStatus.Done: done++; break;
+                case FileStatus.Failed: failed++; break;
+                default: skipped++; break;
+            }
+        }
+        return new StageState(records.ToImmutable(), done, failed, skipped, Completed);
+    }
+
+    public StageSnapshot ToSnapshot() => new(Records.Values.OrderBy(r => r.FileId).ToArray(), Completed);
+
+    public static StageState FromSnapshot(StageSnapshot snapshot) =>
+        Empty.Apply(new StageEvents.OutcomesRecorded(0, "", snapshot.Records, default)) with { Completed = snapshot.Completed };
+}
+
+public sealed record StageSnapshot(IReadOnlyList<FileRecord> Records, bool Completed) : ICofiMessage;

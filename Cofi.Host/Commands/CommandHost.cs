@@ -1,0 +1,36 @@
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Inputs;
+using Cofi.Host.Runtime;
+
+namespace Cofi.Host.Commands;
+
+/// <summary>Turns the failures a command can meet at start into a clear message and an exit code.</summary>
+public static class CommandHost
+{
+    public const int UnexpectedError = 1;
+    public const int InvalidConfiguration = 3;
+    public const int DatabaseBusy = 4;
+
+    public static async Task<int> RunAsync(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (InvalidConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
+            return InvalidConfiguration;
+        }
+        catch (InputUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
+            return BatchRunner.NoValidInput;
+        }
+        catch (DatabaseBusyException e)
+        {
+            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
+            return DatabaseBusy;
+        }
+    }
+}

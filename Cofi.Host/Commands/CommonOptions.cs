@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Cofi.Host.Runtime;
+
+namespace Cofi.Host.Commands;
+
+/// <summary>Options shared by the commands that open the database and load configuration.</summary>
+public sealed class CommonOptions
+{
+    public Option<string> Database { get; } = new("--db")
+    {
+        Description = $"SQLite database file (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
+        DefaultValueFactory = _ => RuntimeOptions.DefaultDatabasePath,
+    };
+
+    public Option<string?> Config { get; } = new("--config") { Description = "HOCON file layered over the defaults in hocon/" };
+
+    public Option<int?> Gpus { get; } = new("--gpus") { Description = "number of simulated GPU machines (cofi.simulated.gpu-machines)" };
+
+    public Option<int?> Latency { get; } = new("--latency") { Description = "simulated latency of every model stage, in milliseconds" };
+
+    public Option<string?> CallLog { get; } = new("--call-log") { Description = "append one line per simulated call to this file" };
+
+    public void AddTo(Command command, bool simulation)
+    {
+        command.Options.Add(Database);
+        command.Options.Add(Config);
+        if (!simulation) return;
+        command.Options.Add(Gpus);
+        command.Options.Add(Latency);
+        command.Options.Add(CallLog);
+    }
+
+    public RuntimeOptions Read(ParseResult result) => new(
+        result.GetValue(Database)!,
+        result.GetValue(Config),
+        result.GetValue(Gpus),
+        result.GetValue(Latency),
+        result.GetValue(CallLog));
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Cofi.Actors.Inputs;
+using Cofi.Host.Runtime;
+
+namespace Cofi.Host.Commands;
+
+public static class RunCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var input = new Option<string>("--input") { Description = "input folder of audio files, or a manifest file listing them", Required = true };
+        var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input };
+        common.AddTo(command, simulation: true);
+        command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
+        {
+            var path = Path.GetFullPath(result.GetValue(input)!);
+            if (!File.Exists(path) && !Directory.Exists(path))
+                throw new InputUnavailableException($"input not found: {path}");
+            var options = common.Read(result);
+            var (config, settings) = options.LoadConfiguration();
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
+            return await BatchRunner.RunAsync(runtime, path, cancel);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Cofi.Host.Commands;
+
+var common = new CommonOptions();
+var root = new RootCommand("Cofi: runs batches of recorded calls through GPU model stages, durably.")
+{
+    DemoCommand.Create(common),
+    RunCommand.Create(common),
+    StatusCommand.Create(common),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Configuration;
+using Cofi.Actors.Batches;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Hosting;
+using Cofi.Actors.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cofi.Host.Runtime;
+
+/// <summary>The embedded Cofi: one process with every role, its ActorSystem, database and simulated GPU machines.</summary>
+public sealed class CofiRuntime : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly IDisposable[] _owned;
+
+    private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned)
+    {
+        _host = host;
+        _owned = owned;
+        Settings = settings;
+        Database = database;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
+    }
+
+    public ActorSystem System { get; }
+
+    /// <summary>Nobody when the runtime was started only to read the database.</summary>
+    public IActorRef BatchManager { get; }
+
+    public CofiSettings Settings { get; }
+
+    public DatabaseSettings Database { get; }
+
+    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches)
+    {
+        var owned = new List<IDisposable>();
+        if (runBatches && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
+        ICallRecorder recorder = NoCallRecorder.Instance;
+        if (runBatches && settings.Simulated.CallLog is { } callLog)
+        {
+            var fileRecorder = new FileCallRecorder(callLog);
+            owned.Add(fileRecorder);
+            recorder = fileRecorder;
+        }
+        var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("cofi", akka =>
+        {
+            akka.AddCofiConfig(config).AddCofiPersistence(database);
+            if (runBatches)
+                akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            foreach (var o in owned) o.Dispose();
+            throw;
+        }
+        return new CofiRuntime(host, settings, database, owned.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        foreach (var o in _owned) o.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using Akka.Configuration;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Persistence;
+
+namespace Cofi.Host.Runtime;
+
+/// <summary>What a command asked for: database, configuration file, and the overrides its options make.</summary>
+public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int? Gpus, int? LatencyMs, string? CallLog)
+{
+    public const string DatabaseVariable = "COFI_DB";
+
+    public DatabaseSettings Database => DatabaseSettings.Sqlite(DatabasePath);
+
+    public static string DefaultDatabasePath => Environment.GetEnvironmentVariable(DatabaseVariable) is { Length: > 0 } fromEnv ? fromEnv : "cofi.db";
+
+    /// <summary>The loaded configuration with this command's overrides; throws <see cref="InvalidConfigurationException"/> naming the key.</summary>
+    public (Config Config, CofiSettings Settings) LoadConfiguration()
+    {
+        var overrides = new List<string>();
+        if (Gpus is { } gpus) overrides.Add($"cofi.simulated.gpu-machines = {gpus}");
+        if (CallLog is { } log) overrides.Add($"cofi.simulated.call-log = \"{log.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
+        var config = CofiConfig.Load(ConfigFile, overrides.ToArray());
+        if (LatencyMs is { } latency)
+        {
+            if (latency < 0) throw new InvalidConfigurationException("--latency", $"must be at least 0 ms (got {latency})");
+            // The demo's --latency sets every model stage to the same simulated latency.
+            var perStage = CofiSettings.FromConfig(config).Pipeline.Stages
+                .Where(s => s.Kind is StageKind.Gpu or StageKind.Llm)
+                .Select(s => $"cofi.pipeline.stage.{s.Name}.simulated {{ latency = {latency}ms, spread = {latency / 4}ms }}");
+            config = CofiConfig.Load(ConfigFile, overrides.Concat(perStage).ToArray());
+        }
+        var settings = CofiSettings.FromConfig(config);
+        if (settings.Simulated.GpuMachines == 0 && settings.Pipeline.GpuStages.Any())
+            throw new InvalidConfigurationException("cofi.simulated.gpu-machines", "must be at least 1: the pipeline has gpu stages and this process is their only machine");
+        return (config, settings);
+    }
+}

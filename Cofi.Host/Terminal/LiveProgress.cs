@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Cofi.Actors.Configuration;
+using Spectre.Console;
+
+namespace Cofi.Host.Terminal;
+
+/// <summary>A progress bar per stage while a batch runs; plain periodic lines when the output is not a terminal.</summary>
+public static class LiveProgress
+{
+    public static Task ShowAsync(ProgressBoard board, PipelineSettings pipeline, Task finished, CancellationToken cancel) =>
+        AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected
+            ? BarsAsync(board, pipeline, finished, cancel)
+            : LinesAsync(board, pipeline, finished, cancel);
+
+    private static async Task BarsAsync(ProgressBoard board, PipelineSettings pipeline, Task finished, CancellationToken cancel)
+    {
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var tasks = pipeline.Stages.ToDictionary(s => s.Name, s => ctx.AddTask(s.Name, maxValue: 1));
+                while (true)
+                {
+                    foreach (var (name, task) in tasks)
+                    {
+                        if (board[name] is not { } c) continue;
+                        var total = board[pipeline.Stages[0].Name]?.Total ?? Math.Max(c.Settled + c.InFlight + c.Queued, 1);
+                        task.MaxValue = Math.Max(total, 1);
+                        task.Value = c.Settled;
+                        task.Description = $"{name,-12} {c.Settled,7:N0} [green]done {c.Done:N0}[/] [red]failed {c.Failed:N0}[/] [yellow]skipped {c.Skipped:N0}[/] [grey]in flight {c.InFlight}[/]";
+                    }
+                    if (finished.IsCompleted || cancel.IsCancellationRequested) break;
+                    await Task.WhenAny(finished, Task.Delay(200, CancellationToken.None));
+                }
+            });
+    }
+
+    private static async Task LinesAsync(ProgressBoard board, PipelineSettings pipeline, Task finished, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!finished.IsCompleted && !cancel.IsCancellationRequested)
+        {
+            await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            if (finished.IsCompleted) break;
+            var parts = pipeline.Stages.Select(s => board[s.Name] is { } c ? $"{s.Name} {c.Settled:N0}" : $"{s.Name} -");
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {string.Join(" | ", parts)}");
+        }
+    }
+}

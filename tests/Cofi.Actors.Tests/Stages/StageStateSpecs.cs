@@ -1,0 +1,48 @@
+using Cofi.Actors.Files;
+using Cofi.Actors.Stages;
+
+namespace Cofi.Actors.Tests.Stages;
+
+public sealed class StageStateSpecs
+{
+    private static FileRecord Record(int id, FileStatus status) => new(id, $"f{id}.wav", status, status == FileStatus.Done ? "{}" : null, status == FileStatus.Done ? null : "why", 1, "gpu-1", 5);
+
+    private static StageEvents.OutcomesRecorded Recorded(params FileRecord[] records) => new(1, "stt", records, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Should_count_each_settled_file_by_its_status()
+    {
+        var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done), Record(2, FileStatus.Failed), Record(3, FileStatus.Skipped), Record(4, FileStatus.Done)));
+
+        (state.Done, state.Failed, state.Skipped, state.Settled).ShouldBe((2, 1, 1, 4));
+        state.IsSettled(3).ShouldBeTrue();
+        state.IsSettled(5).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Should_keep_the_first_record_of_a_file()
+    {
+        var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done))).Apply(Recorded(Record(1, FileStatus.Failed)));
+
+        state.Records[1].Status.ShouldBe(FileStatus.Done);
+        (state.Done, state.Failed).ShouldBe((1, 0));
+    }
+
+    [Fact]
+    public void Should_rebuild_the_same_state_from_a_snapshot()
+    {
+        var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done), Record(2, FileStatus.Skipped)))
+            .Apply(new StageEvents.StageCompleted(1, "stt", 1, 0, 1, DateTimeOffset.UnixEpoch));
+
+        var restored = StageState.FromSnapshot(state.ToSnapshot());
+
+        restored.Records.Values.OrderBy(r => r.FileId).ShouldBe(state.Records.Values.OrderBy(r => r.FileId));
+        (restored.Done, restored.Skipped, restored.Completed).ShouldBe((1, 1, true));
+    }
+
+    [Fact]
+    public void Should_be_complete_only_after_the_completion_event()
+    {
+        StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done))).Completed.ShouldBeFalse();
+    }
+}
