@@ -7,5 +7,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     DemoCommand.Create(common),
     RunCommand.Create(common),
     StatusCommand.Create(common),
+    SamplesCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
