@@ -23,35 +23,51 @@ public static class InputScanner
     /// </summary>
     public static IEnumerable<InputFile> Scan(string input)
     {
-        var (path, isFolder) = Locate(input);
-        return isFolder ? ScanFolder(path) : ScanManifest(path);
+        var (path, shape) = Locate(input);
+        return shape switch
+        {
+            InputShape.Folder => ScanFolder(path),
+            InputShape.Manifest => ScanManifest(path),
+            _ => [],
+        };
     }
 
     /// <summary>A one-line description of the input for logs and progress output.</summary>
     public static string Describe(string input)
     {
-        var (path, isFolder) = Locate(input);
-        if (isFolder)
+        var (path, shape) = Locate(input);
+        if (shape == InputShape.Folder)
         {
             return $"folder {path}";
         }
 
-        var entries = ReadManifest(path).Count();
+        var entries = shape == InputShape.Manifest ? ReadManifest(path).Count() : 0;
         return $"manifest {path} ({entries} {(entries == 1 ? "entry" : "entries")})";
     }
 
-    private static (string Path, bool IsFolder) Locate(string input)
+    private enum InputShape
+    {
+        Folder,
+        Manifest,
+
+        // Never opened: where file types are unknown (see FileStat) a FIFO looks like an empty file.
+        EmptyManifest,
+    }
+
+    private static (string Path, InputShape Shape) Locate(string input)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(input);
-        var path = Path.GetFullPath(input);
+        var path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
         var stat = FileStat.Of(path);
         switch (stat.Kind)
         {
             case FileKind.Directory:
-                return (path, true);
+                return (path, InputShape.Folder);
+            case FileKind.Regular when stat.Size == 0:
+                return (path, InputShape.EmptyManifest);
             case FileKind.Regular:
                 EnsureTextManifest(path);
-                return (path, false);
+                return (path, InputShape.Manifest);
             case FileKind.Special:
                 throw new InputUnavailableException(path, $"input is not a folder or a regular file: {path}");
             case FileKind.Unreadable:

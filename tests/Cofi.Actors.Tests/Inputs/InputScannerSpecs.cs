@@ -428,6 +428,45 @@ public sealed class InputScannerSpecs : IDisposable
         description.ShouldBe($"manifest {manifest} (3 entries)");
     }
 
+    [Theory]
+    [InlineData("", "0 entries")]
+    [InlineData("# nothing yet\n\n", "0 entries")]
+    [InlineData("a.wav\n", "1 entry")]
+    public void Should_describe_small_manifests_in_plain_words(string content, string expected)
+    {
+        var manifest = Path.Join(root, "batch.txt");
+        File.WriteAllText(manifest, content);
+
+        var description = InputScanner.Describe(manifest);
+
+        description.ShouldBe($"manifest {manifest} ({expected})");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing yet\n\n")]
+    public void Should_yield_nothing_for_a_manifest_without_entries(string content)
+    {
+        var manifest = Path.Join(root, "batch.txt");
+        File.WriteAllText(manifest, content);
+
+        var files = InputScanner.Scan(manifest).ToList();
+
+        files.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Should_name_a_folder_given_with_a_trailing_separator_without_it()
+    {
+        WriteWav("a.wav");
+
+        var description = InputScanner.Describe(root + "/");
+        var file = InputScanner.Scan(root + "/").Single();
+
+        description.ShouldBe($"folder {root}");
+        file.Path.ShouldBe($"{root}/a.wav");
+    }
+
     [Fact]
     public void Should_throw_input_unavailable_when_describing_a_missing_input()
     {
