@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Text;
 
 namespace Cofi.Actors.Inputs;
@@ -77,7 +78,7 @@ public static class InputScanner
         }
     }
 
-    // Catches the common slip of passing one audio file (or other binary) as the input before any entry is produced.
+    // Rejects an audio file (or other binary) given as the input before it yields entries made of junk paths.
     private static void EnsureTextManifest(string path)
     {
         Span<byte> head = stackalloc byte[ManifestSniffBytes];
@@ -110,7 +111,7 @@ public static class InputScanner
     private static List<string> ListFolder(string folder)
     {
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false };
-        var entries = new System.IO.Enumeration.FileSystemEnumerable<string>(
+        var entries = new FileSystemEnumerable<string>(
             folder,
             (ref entry) => entry.FileName.ToString(),
             options)
