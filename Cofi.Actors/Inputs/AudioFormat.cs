@@ -1,0 +1,8 @@
+namespace Cofi.Actors.Inputs;
+
+public enum AudioFormat
+{
+    Wav,
+    Mp3,
+    Flac,
+}
