@@ -15,7 +15,7 @@ public static class RunCommand
         {
             var path = Path.GetFullPath(result.GetValue(input)!);
             if (!File.Exists(path) && !Directory.Exists(path))
-                throw new InputUnavailableException($"input not found: {path}");
+                throw new InputUnavailableException(path, $"input not found: {path}");
             var options = common.Read(result);
             var (config, settings) = options.LoadConfiguration();
             await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
