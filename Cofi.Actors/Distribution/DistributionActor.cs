@@ -29,6 +29,7 @@ public sealed class DistributionActor : ReceivePersistentActor
     private readonly CancellationTokenSource _scanCancel = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DistributionState _state = DistributionState.Empty;
+    private readonly SnapshotPolicy _snapshots;
     private bool _scanning;
 
     public DistributionActor(long batchId, string input, StageSettings stage, RecordingSettings persistence,
@@ -41,8 +42,13 @@ public sealed class DistributionActor : ReceivePersistentActor
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
 
-        Recover<SnapshotOffer>(offer => _state = DistributionState.FromSnapshot((DistributionSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = DistributionState.FromSnapshot((DistributionSnapshot)offer.Snapshot);
+            _snapshots.Taken(offer.Metadata.SequenceNr, _state.Files.Count);
+        });
         Recover<IStageEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => _supervisor.Tell(new StageSignals.Ready(_stage.Name, Counts())));
 
@@ -160,7 +166,9 @@ public sealed class DistributionActor : ReceivePersistentActor
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (!_snapshots.IsDue(LastSequenceNr, _state.Files.Count)) return;
+        _snapshots.Taken(LastSequenceNr, _state.Files.Count);
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Valid, _state.Invalid, 0, 0, 0,

@@ -44,6 +44,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly List<FileRecord> _unrecorded = new();
     private readonly HashSet<int> _unrecordedIds = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SnapshotPolicy _snapshots;
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
@@ -58,13 +59,18 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
         if (!stage.RunsOnGpuMachines)
         {
             _localExecutor = executors.For(stage, "coordinator");
             _localFree = stage.Concurrency;
         }
 
-        Recover<SnapshotOffer>(offer => _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot);
+            _snapshots.Taken(offer.Metadata.SequenceNr, _state.Settled);
+        });
         Recover<IStageEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -274,7 +280,9 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (!_snapshots.IsDue(LastSequenceNr, _state.Settled)) return;
+        _snapshots.Taken(LastSequenceNr, _state.Settled);
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
