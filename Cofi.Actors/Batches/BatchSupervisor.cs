@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
@@ -30,6 +31,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly Dictionary<string, StageCounts> _counts = new();
     private readonly List<IActorRef> _workers = new();
     private readonly HashSet<string> _ready = new();
+    private GpuNodeCommands.Attach? _attach;
     private BatchEvents.Finished? _finished;
     private bool _started;
 
@@ -56,6 +58,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (m.Stage == _settings.Pipeline.Stages[^1].Name) Finish(BatchStatus.Completed, null);
         });
         Command<StageSignals.Halted>(m => Finish(BatchStatus.Failed, m.Reason));
+        Command<ClusterEvent.MemberUp>(m => AttachTo(m.Member));
+        Command<ClusterEvent.ReachableMember>(m => AttachTo(m.Member));
+        Command<ClusterEvent.UnreachableMember>(m => Lose(m.Member, "is unreachable"));
+        Command<ClusterEvent.MemberRemoved>(m => Lose(m.Member, "left the cluster"));
         Command<StageProgress>(m =>
         {
             if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
@@ -66,6 +72,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             else Sender.Tell(new BatchStatusReply(m.Summary, StageCounts()));
         });
     }
+
+    public const string GpuRole = "gpu";
 
     public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, executors, clock));
@@ -81,6 +89,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        if (_attach is not null) Cluster.Get(Context.System).Unsubscribe(Self);
         base.PostStop();
     }
 
@@ -100,8 +109,30 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
         }
         var gpuStages = pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            // In a cluster, GPU machines are the members with role gpu: each one's GpuNode runs this batch's workers.
+            _attach = new GpuNodeCommands.Attach(_batchId, gpuStages, Self);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+            return;
+        }
         foreach (var machine in _machines)
             _workers.Add(Context.ActorOf(GpuWorker.Props(machine, gpuStages, pipeline, _executors, _clock), $"gpu-{Uri.EscapeDataString(machine)}"));
+    }
+
+    private void AttachTo(Member member)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Info("Batch {0}: GPU node {1} is up; attaching its machines", _batchId, member.Address);
+        Context.ActorSelection(new RootActorPath(member.Address) / "user" / GpuNode.Name).Tell(_attach);
+    }
+
+    private void Lose(Member member, string why)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Warning("Batch {0}: GPU node {1} {2}; its calls in flight go back to the queue", _batchId, member.Address, why);
+        foreach (var stage in _attach.Stages.Values) stage.Tell(new StageCommands.NodeLost(member.Address.ToString()));
     }
 
     private void OnStageReady(StageSignals.Ready ready)

@@ -95,6 +95,13 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         });
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
+        Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
+        Command<StageCommands.NodeLost>(m =>
+        {
+            var lost = _workers.All.Concat(_inFlight.Values.Select(f => f.Worker).OfType<IActorRef>())
+                .Where(w => w.Path.Address.ToString() == m.Address).Distinct().ToList();
+            foreach (var worker in lost) OnWorkerLost(worker);
+        });
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
         Command<StageQueries.GetCounts>(_ => Sender.Tell(Counts()));

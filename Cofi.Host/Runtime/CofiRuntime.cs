@@ -37,12 +37,14 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public DatabaseSettings Database { get; }
 
-    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches)
+    /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
+    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches, NodeSettings? cluster = null)
     {
         var owned = new List<IDisposable>();
-        if (runBatches && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
+        var coordinates = cluster is null || cluster.IsCoordinator;
+        if (runBatches && coordinates && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
-        if (runBatches && settings.Simulated.CallLog is { } callLog)
+        if (settings.Simulated.CallLog is { } callLog)
         {
             var fileRecorder = new FileCallRecorder(callLog);
             owned.Add(fileRecorder);
@@ -51,11 +53,19 @@ public sealed class CofiRuntime : IAsyncDisposable
         var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.Services.AddAkka("cofi", akka =>
+        builder.Services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
         {
-            akka.AddCofiConfig(config).AddCofiPersistence(database);
-            if (runBatches)
-                akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+            akka.AddCofiConfig(config);
+            if (coordinates) akka.AddCofiPersistence(database);
+            if (cluster is null)
+            {
+                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                return;
+            }
+            akka.AddCofiCluster(cluster);
+            if (cluster.IsCoordinator && runBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            if (cluster.IsGpu)
+                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings.Pipeline, executors, TimeProvider.System);
         });
         var host = builder.Build();
         try
