@@ -1,7 +1,9 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Cofi.Lighthouse;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 LighthouseSettings settings;
@@ -27,7 +29,11 @@ builder.Services.AddAkka(settings.ActorSystem, akka => akka
     .WithRemoting(settings.Ip, settings.Port)
     .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.Seeds.ToArray() }));
 
+using var host = builder.Build();
+await host.StartAsync();
 Console.WriteLine($"lighthouse: {settings.SelfAddress} (seeds: {string.Join(", ", settings.Seeds)})");
-await builder.Build().RunAsync();
+var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
+cluster.RegisterOnMemberUp(() => Console.WriteLine($"lighthouse: up at {cluster.SelfAddress}"));
+await host.WaitForShutdownAsync();
 Console.WriteLine("lighthouse: left the cluster");
 return 0;

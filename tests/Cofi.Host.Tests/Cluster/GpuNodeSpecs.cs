@@ -18,8 +18,9 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
     {
         // Slow enough that one node alone would need about 25 s, so the batch is still running when n2 is up.
         await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var first = await rig.StartGpuNodeUpAsync("n1", latencyMs: 40);
         var coordinator = rig.StartCoordinator(latencyMs: 40);
-        var first = rig.StartGpuNode("n1", latencyMs: 40);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 50, "n1 working", coordinator, first);
 
         var second = rig.StartGpuNode("n2", latencyMs: 40);
@@ -39,10 +40,12 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_finish_the_batch_on_the_other_node_when_one_is_killed()
     {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
         await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var doomed = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var survivor = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
         var coordinator = rig.StartCoordinator(latencyMs: 10);
-        var doomed = rig.StartGpuNode("n1", latencyMs: 10);
-        var survivor = rig.StartGpuNode("n2", latencyMs: 10);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, doomed);
 
         doomed.Kill();
@@ -55,10 +58,12 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_move_the_work_of_an_unreachable_node_to_the_others()
     {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
         await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var frozen = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var survivor = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
         var coordinator = rig.StartCoordinator(latencyMs: 10);
-        var frozen = rig.StartGpuNode("n1", latencyMs: 10);
-        var survivor = rig.StartGpuNode("n2", latencyMs: 10);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, frozen);
 
         Signal("STOP", frozen.Id);
@@ -76,10 +81,12 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_drain_a_node_on_SIGTERM_and_let_it_leave_while_the_batch_goes_on()
     {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
         await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var leaving = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var staying = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
         var coordinator = rig.StartCoordinator(latencyMs: 10);
-        var leaving = rig.StartGpuNode("n1", latencyMs: 10);
-        var staying = rig.StartGpuNode("n2", latencyMs: 10);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
 
         leaving.Terminate();

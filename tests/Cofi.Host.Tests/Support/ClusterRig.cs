@@ -14,6 +14,8 @@ public sealed class ClusterRig : IAsyncDisposable
     private readonly List<CofiProcess> _processes = new();
     private readonly Dictionary<string, string> _environment;
 
+    private readonly CofiProcess _lighthouse;
+
     public ClusterRig(TempDirectory dir, int files)
     {
         Dir = dir;
@@ -22,7 +24,18 @@ public sealed class ClusterRig : IAsyncDisposable
         SampleBatch.Generate(Input, files, 0);
         var port = FreePort.Next();
         _environment = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = $"akka.tcp://cofi@127.0.0.1:{port}" };
-        Start(CofiProcess.LighthouseDll, new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_PORT"] = port.ToString() });
+        _lighthouse = Start(CofiProcess.LighthouseDll, new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_PORT"] = port.ToString() });
+    }
+
+    /// <summary>Waits for the seed to be Up, so members that join next do not spend a retry round on a closed port.</summary>
+    public Task LighthouseUpAsync() => Until(() => _lighthouse.Stdout.Contains("lighthouse: up at"), "lighthouse up", _lighthouse);
+
+    /// <summary>Starts a GPU node and waits for it to be Up in the cluster.</summary>
+    public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs)
+    {
+        var node = StartGpuNode(name, latencyMs);
+        await Until(() => node.Stdout.Contains($"node {name}: up at"), $"{name} up", node);
+        return node;
     }
 
     public TempDirectory Dir { get; }
