@@ -5,6 +5,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,7 +56,8 @@ public sealed class CofiRuntime : IAsyncDisposable
         {
             akka.AddCofiConfig(config).AddCofiPersistence(database);
             if (runBatches)
-                akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config))
+                    .AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
         });
         var host = builder.Build();
         try
