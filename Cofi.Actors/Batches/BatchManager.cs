@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 
@@ -97,6 +98,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(submitted, e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
             SnapshotIfDue();
             StartQueued();
@@ -111,6 +113,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         PersistAll(started, e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             StartSupervisor(e.BatchId);
         });
     }
@@ -129,6 +132,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(new BatchEvents.Finished(finished.BatchId, finished.Status, finished.Reason, finished.Stages, finished.At), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             if (_waiters.Remove(e.BatchId, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(finished);
             Context.System.EventStream.Publish(finished);

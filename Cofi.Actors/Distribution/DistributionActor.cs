@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Inputs;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Distribution;
@@ -68,6 +69,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             var before = _state.Files.Count;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             HandOn(_state.Files.Skip(before));
             SnapshotIfDue();
             Publish();
@@ -76,6 +78,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             _scanning = false;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             Publish();
             Finish();
         }));
@@ -83,6 +86,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             _scanning = false;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             _log.Error("Batch {0}: input {1} could not be scanned: {2}", _batchId, _input, m.Reason);
             _supervisor.Tell(new StageSignals.Halted(_stage.Name, m.Reason));
         }));

@@ -31,6 +31,7 @@ public static class CofiHosting
             var options = new DataOptions().UseConnectionString(db.ProviderName, db.ConnectionString).UseInterceptor(new SqlitePragmas());
             builder.AddSetup(new DataOptionsSetup(options));
         }
+        else MySqlJournalSchema.Create(db);
         return builder;
     }
 

@@ -9,7 +9,7 @@ public sealed class CommonOptions
 {
     public Option<string> Database { get; } = new("--db")
     {
-        Description = $"SQLite database file (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
+        Description = $"SQLite database file, or a MySQL / MariaDB connection string (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
         DefaultValueFactory = _ => RuntimeOptions.DefaultDatabasePath,
     };
 

@@ -5,6 +5,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,13 +58,15 @@ public sealed class CofiRuntime : IAsyncDisposable
         {
             akka.AddCofiConfig(config);
             if (coordinates) akka.AddCofiPersistence(database);
+            var runsBatches = runBatches && coordinates;
+            if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
             if (cluster is null)
             {
                 if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
                 return;
             }
             akka.AddCofiCluster(cluster);
-            if (cluster.IsCoordinator && runBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
             if (cluster.IsGpu)
                 akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings.Pipeline, executors, TimeProvider.System);
         });

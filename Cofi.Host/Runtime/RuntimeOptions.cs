@@ -9,7 +9,8 @@ public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int
 {
     public const string DatabaseVariable = "COFI_DB";
 
-    public DatabaseSettings Database => DatabaseSettings.Sqlite(DatabasePath);
+    /// <summary>An SQLite file path, or a MySQL / MariaDB connection string (the server is asked which it is).</summary>
+    public DatabaseSettings Database => DatabaseSettings.Parse(DatabasePath);
 
     public static string DefaultDatabasePath => Environment.GetEnvironmentVariable(DatabaseVariable) is { Length: > 0 } fromEnv ? fromEnv : "cofi.db";
 
