@@ -3,6 +3,9 @@ namespace Cofi.Actors.Executors;
 /// <summary>What one call to a stage's executor came to.</summary>
 public abstract record CallOutcome
 {
+    /// <summary>What went over the wire for this call (none for simulated and builtin stages); kept with the file's record.</summary>
+    public IReadOnlyList<CallAttempt> Attempts { get; init; } = [];
+
     /// <summary>The stage's result for the file, as JSON.</summary>
     public sealed record Completed(string Result) : CallOutcome;
 
@@ -14,4 +17,7 @@ public abstract record CallOutcome
 
     /// <summary>The file fails at this stage; retrying would not help.</summary>
     public sealed record PermanentFailure(string Reason) : CallOutcome;
+
+    /// <summary>The machine did not take the call (its circuit is open): no attempt was made, the file goes back to the queue.</summary>
+    public sealed record Declined(string Reason) : CallOutcome;
 }

@@ -35,6 +35,12 @@ public static class CofiHosting
         builder.WithActors((system, registry) =>
             registry.Register<BatchManager>(system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name)));
 
+    /// <summary>The configured GPU machines when the GPU stages call model services over HTTP, else the simulated ones.</summary>
+    public static IReadOnlyList<string> Machines(CofiSettings settings) =>
+        settings.Pipeline.GpuStages.Any(s => s.Executor == ExecutorKind.Http)
+            ? settings.Gpu.Machines
+            : SimulatedMachines(settings.Simulated.GpuMachines);
+
     public static IReadOnlyList<string> SimulatedMachines(int count) =>
         Enumerable.Range(1, count).Select(i => $"gpu-{i}").ToList();
 }

@@ -43,6 +43,10 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<int, InFlight> _inFlight = new();
     private readonly List<FileRecord> _unrecorded = new();
     private readonly HashSet<int> _unrecordedIds = new();
+    // The machine a file last failed on: its retry goes to another machine where one takes work.
+    private readonly Dictionary<int, string> _avoid = new();
+    // Attempts made at each unsettled file so far, kept with its record.
+    private readonly Dictionary<int, List<CallAttempt>> _attempts = new();
     private readonly CancellationTokenSource _shutdown = new();
     private int _localFree;
     private int? _total;
@@ -88,6 +92,15 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<StageCommands.Suspend>(m => _workers.Suspend(m.Worker));
+        Command<StageCommands.Resume>(m =>
+        {
+            if (!_workers.Knows(m.Worker)) Context.Watch(m.Worker);
+            _workers.Resume(m.Worker, m.Machine, m.Slots);
+            Dispatch();
+        });
+        Command<StageCommands.Requeue>(OnRequeue);
+        Command<StageQueries.GetFailed>(_ => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds)));
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
@@ -142,7 +155,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void OnReport(StageCommands.Report report, IActorRef? worker)
     {
         if (worker is null) _localFree++;
-        else if (_workers.Knows(worker)) _workers.Offer(worker, report.Machine, 1);
+        else if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
 
         if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
         {
@@ -156,13 +169,26 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
             return;
         }
+        if (report.Outcome is CallOutcome.Declined)
+        {
+            _avoid[file.FileId] = report.Machine;
+            _queue.Decline(file);
+            Dispatch();
+            return;
+        }
+        if (report.Outcome.Attempts.Count > 0)
+        {
+            if (!_attempts.TryGetValue(file.FileId, out var made)) _attempts[file.FileId] = made = new List<CallAttempt>();
+            made.AddRange(report.Outcome.Attempts);
+        }
 
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
         {
             case Decision.Record r:
-                Stage(r.FileRecord);
+                Stage(_attempts.Remove(file.FileId, out var calls) ? r.FileRecord with { Calls = calls } : r.FileRecord);
                 break;
             case Decision.Retry retry:
+                _avoid[file.FileId] = report.Machine;
                 _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
                 _queue.RetryAt(file, _clock.GetUtcNow() + retry.After);
                 break;
@@ -203,6 +229,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             foreach (var record in recorded.Records)
             {
                 _unrecordedIds.Remove(record.FileId);
+                _avoid.Remove(record.FileId);
                 if (_queue.Find(record.FileId) is { } file) handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
                 _queue.Settle(record.FileId);
             }
@@ -226,13 +253,46 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void DispatchToWorkers()
     {
-        while (_queue.Ready > 0 && _workers.TryTake(out var worker, out var machine))
+        var unfit = new HashSet<IActorRef>();
+        while (_queue.Ready > 0 && _workers.TryTake(unfit, out var worker, out var machine))
         {
-            _queue.TryTake(out var file, out var attempt);
+            if (!_queue.TryTake(f => Fits(f, machine), out var file, out var attempt))
+            {
+                // Every ready file last failed on this machine and another machine takes work: leave them for it.
+                _workers.Return(worker);
+                unfit.Add(worker);
+                continue;
+            }
             _inFlight[file.FileId] = new InFlight(worker, attempt, machine);
             // Reports go through the backoff supervisor, so they reach this stage even after it was started again.
             worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, file, attempt, machine), Context.Parent));
         }
+    }
+
+    private bool Fits(FileWork file, string machine) =>
+        !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);
+
+    /// <summary>retry-failed: drop these files' failed or skipped records, so that the files handed on again are processed again.</summary>
+    private void OnRequeue(StageCommands.Requeue requeue)
+    {
+        var sender = Sender;
+        // A file done here keeps its result; metadata's row is written again, as it sums up every stage.
+        var ids = requeue.FileIds
+            .Where(id => _state.Records.TryGetValue(id, out var record) && (record.Status != FileStatus.Done || _stage.Kind == StageKind.Metadata))
+            .ToList();
+        if (ids.Count == 0)
+        {
+            sender.Tell(new StageReplies.Requeued(_stage.Name, 0));
+            return;
+        }
+        Persist(new StageEvents.FilesRequeued(_batchId, _stage.Name, ids, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            _finishAnnounced = false;
+            SnapshotIfDue();
+            Publish();
+            sender.Tell(new StageReplies.Requeued(_stage.Name, ids.Count));
+        });
     }
 
     private void DispatchLocally()
@@ -268,6 +328,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void AnnounceFinished(int total)
     {
         _finishAnnounced = true;
+        foreach (var worker in _workers.All) worker.Tell(new GpuWorkerCommands.StageFinished(_stage.Name));
         _next?.Tell(new StageCommands.UpstreamCompleted(total));
         _supervisor.Tell(new StageSignals.Finished(_stage.Name, Counts()));
     }

@@ -48,14 +48,14 @@ public sealed class CofiRuntime : IAsyncDisposable
             owned.Add(fileRecorder);
             recorder = fileRecorder;
         }
-        var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
+        var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("cofi", akka =>
         {
             akka.AddCofiConfig(config).AddCofiPersistence(database);
             if (runBatches)
-                akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
         });
         var host = builder.Build();
         try

@@ -5,6 +5,7 @@ using Akka.Serialization;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Distribution;
+using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Serialization;
@@ -23,6 +24,15 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
             new Disposition(FileStatus.Skipped, "triage", "IVR")),
         new StageEvents.OutcomesRecorded(9, "stt", [Record, Record with { FileId = 5, Status = FileStatus.Done, Result = "{}" }], At),
         new StageEvents.StageCompleted(9, "stt", 10, 1, 2, At),
+        new StageEvents.OutcomesRecorded(9, "stt", [Record with
+        {
+            Calls = [new CallAttempt("127.0.0.2", 1, At, 31, 503, "transient", "127.0.0.2 answered HTTP 503", "{\"file\":{\"name\":\"a\"}}", true, "busy", false),
+                new CallAttempt("127.0.0.3", 2, At, 12, null, "transient", "no answer", "{}", false, null, false)],
+        }], At),
+        new StageEvents.FilesRequeued(9, "stt", [4, 5], At),
+        new BatchEvents.RetryRequested(9, At),
+        new BatchEvents.RetryStarted(9, 2, At),
+        new BatchEvents.MachineAdded("gpu-b.local", At),
         new StageSnapshot([Record], true),
         new DistributionEvents.FilesScanned(9, "distribution", [new InputFile(0, "a.wav", "/in/a.wav", 1024, AudioFormat.Wav, null), new InputFile(1, "b", "/in/b", 0, null, "empty file (0 bytes)")], At),
         new DistributionEvents.ScanCompleted(9, "distribution", 2, 1, At),
@@ -31,7 +41,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.Submitted(9, "/in", At),
         new BatchEvents.Started(9, At),
         new BatchEvents.Finished(9, BatchStatus.Completed, null, [Counts], At),
-        BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At)));
+        BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At))
+            .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At)));
 
     [Theory]
     [MemberData(nameof(Samples))]

@@ -43,13 +43,13 @@ public sealed class PipelineHost : IAsyncDisposable
         var config = CofiConfig.Load(null, Fast, hocon);
         var settings = CofiSettings.FromConfig(config);
         var calls = new InMemoryCallRecorder();
-        var executors = new SimulatedExecutorProvider(settings.Simulated, calls, TimeProvider.System);
+        var executors = new ConfiguredExecutorProvider(settings, calls, TimeProvider.System);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddAkka($"cofi-test-{Guid.NewGuid():N}", akka =>
         {
             akka.AddCofiConfig(config).AddCofiPersistence(DatabaseSettings.Sqlite(databaseFile));
-            if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+            if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
         });
         var host = builder.Build();
         await host.StartAsync();
