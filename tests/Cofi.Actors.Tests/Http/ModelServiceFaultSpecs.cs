@@ -26,13 +26,14 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         var input = Path.Combine(_dir.Path, "input");
         SampleBatch.Generate(input, Files, 0);
         var names = Enumerable.Range(1, Files).Select(SampleFiles.Name).ToList();
-        var (bad, malformed, unavailable) = (names[3], names[5], names[7]);
+        var (bad, malformed, unavailable, huge) = (names[3], names[5], names[7], names[9]);
         await using var server = await FakeModelServer.StartAsync(4);
         server.Faults = new FaultMix(ServerErrorRate: 0.10, HangRate: 0.05, TooManyRequestsRate: 0.05,
             Latency: TimeSpan.FromMilliseconds(20), Hang: TimeSpan.FromSeconds(10), SlowMachine: server.Machines[3], SlowFactor: 5);
         server.BadRequests[("denoise", bad)] = $"unsupported codec in {bad}";
         server.MalformedAnswers[("lid", malformed)] = true;
         server.Unavailable[("stt", unavailable)] = true;
+        server.HugeAnswers[("ivr", huge)] = true;
         var dead = FakeModelServer.DeadMachine(0);
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), HttpPipeline(server, dead));
         var kit = host.TestKit();
@@ -53,11 +54,15 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         var lidMalformed = records["lid"].Values.Single(r => r.Name == malformed);
         lidMalformed.Status.ShouldBe(FileStatus.Failed);
         lidMalformed.Reason!.ShouldContain("malformed JSON");
+        var ivrHuge = records["ivr"].Values.Single(r => r.Name == huge);
+        ivrHuge.Status.ShouldBe(FileStatus.Failed);
+        ivrHuge.Reason!.ShouldContain("over the 65,536-byte limit");
+        ivrHuge.Calls!.Last().Response!.ShouldContain("not kept");
         var sttUnavailable = records["stt"].Values.Single(r => r.Name == unavailable);
         sttUnavailable.Status.ShouldBe(FileStatus.Failed);
         sttUnavailable.Reason!.ShouldContain($"gave up after {MaxAttempts} attempts");
         sttUnavailable.Reason!.ShouldContain("HTTP 503");
-        records["stt"].Values.Count(r => r.Status == FileStatus.Done).ShouldBe(Files - 3, "every good file completes despite the faults");
+        records["stt"].Values.Count(r => r.Status == FileStatus.Done).ShouldBe(Files - 4, "every good file completes despite the faults");
 
         var attempts = records.Values.SelectMany(r => r.Values).ToList();
         attempts.ShouldAllBe(r => r.Attempts <= MaxAttempts);
@@ -67,6 +72,13 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         retried.ShouldNotBeEmpty("the fault mix makes some files retry");
         retried.Where(r => r.Calls!.Any(c => c.Machine == dead) && r.Status == FileStatus.Done)
             .ShouldAllBe(r => r.Calls!.Last().Machine != dead, "a file that failed on the dead machine was retried on another one");
+        var afterTooMany = attempts.Where(r => r.Calls != null)
+            .SelectMany(r => r.Calls!.Zip(r.Calls!.Skip(1), (first, second) => (First: first, Second: second)))
+            .Where(pair => pair.First.StatusCode == 429)
+            .ToList();
+        afterTooMany.ShouldNotBeEmpty("5 % of calls are answered 429");
+        afterTooMany.ShouldAllBe(pair => pair.Second.StartedAt - pair.First.StartedAt.AddMilliseconds(pair.First.DurationMs) >= TimeSpan.FromMilliseconds(950),
+            "the next attempt waits for Retry-After: 1");
         var hung = attempts.SelectMany(r => r.Calls ?? []).Where(c => c.StatusCode == null && c.Machine != dead).ToList();
         hung.ShouldNotBeEmpty("5 % of calls hang past the timeout");
         hung.ShouldAllBe(c => c.Error!.Contains("no answer") || c.Error.Contains("could not reach"));
@@ -96,12 +108,12 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         again.Status.ShouldBe(BatchStatus.Completed);
         var stt = await journal.StageRecordsAsync(finished.BatchId, "stt");
         stt.Values.Single(r => r.Name == unavailable).Status.ShouldBe(FileStatus.Done);
-        stt.Values.Count(r => r.Status == FileStatus.Done).ShouldBe(Files - 2);
+        stt.Values.Count(r => r.Status == FileStatus.Done).ShouldBe(Files - 3);
         (await journal.StageRecordsAsync(finished.BatchId, "denoise")).Values.Single(r => r.Name == bad).Status.ShouldBe(FileStatus.Failed);
         var metadata = await journal.StageRecordsAsync(finished.BatchId, "metadata");
         metadata.Values.Single(r => r.Name == unavailable).Result!.ShouldContain("\"status\":\"completed\"");
         again.Stages.Single(s => s.Stage == "metadata").Settled.ShouldBe(Files);
-        var requeued = new[] { bad, malformed, unavailable };
+        var requeued = new[] { bad, malformed, unavailable, huge };
         foreach (var stage in GpuStages.Append("metadata"))
         {
             var recorded = await journal.RecordedAsync(finished.BatchId, stage);
@@ -166,6 +178,7 @@ public sealed class ModelServiceFaultSpecs : IDisposable
             cofi.gpu {
               machines = [{{string.Join(", ", machines.Select(m => $"\"{m}\""))}}]
               circuit-breaker { failure-ratio = 0.5, minimum-throughput = 6, sampling-duration = 2s, break-duration = 1s }
+              limits.max-response-bytes = 65536
             }
             cofi.stage-defaults {
               executor = http

@@ -58,6 +58,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Answered 200 with a body that is not JSON at this stage.</summary>
     public ConcurrentDictionary<(string Stage, string File), bool> MalformedAnswers { get; } = new();
 
+    /// <summary>Answered 200 with a JSON body of about 200 KB at this stage.</summary>
+    public ConcurrentDictionary<(string Stage, string File), bool> HugeAnswers { get; } = new();
+
     /// <summary>Answered 503 on every attempt at this stage until removed.</summary>
     public ConcurrentDictionary<(string Stage, string File), bool> Unavailable { get; } = new();
 
@@ -131,6 +134,8 @@ public sealed class FakeModelServer : IAsyncDisposable
             context.Response.Headers.RetryAfter = "1";
             return Answer(429, Results.Problem(detail: "slow down", statusCode: 429));
         }
+        if (HugeAnswers.ContainsKey((stage, file)))
+            return Answer(200, Results.Json(new { padding = new string('x', 200_000) }));
         if (MalformedAnswers.ContainsKey((stage, file)))
             return Answer(200, Results.Text("{\"transcript\": \"cut off", "application/json"));
         return Answer(200, Results.Json(ResultFor(stage, file)));
