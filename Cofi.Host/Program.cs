@@ -6,7 +6,9 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
 {
     DemoCommand.Create(common),
     RunCommand.Create(common),
+    RetryFailedCommand.Create(common),
     StatusCommand.Create(common),
     SamplesCommand.Create(),
+    NodeCommand.Create(common),
 };
 return await root.Parse(args).InvokeAsync();

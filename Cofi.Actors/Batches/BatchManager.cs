@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 
@@ -99,6 +100,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(submitted, e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
             SnapshotIfDue();
             StartQueued();
@@ -113,6 +115,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         PersistAll(started, e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             StartSupervisor(e.BatchId);
         });
     }
@@ -129,6 +132,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow()), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
                 supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests));
@@ -154,6 +158,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(new BatchEvents.MachineAdded(machine, _clock.GetUtcNow()), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             foreach (var supervisor in _supervisors.Values) supervisor.Tell(new BatchSupervisor.AddMachine(e.Machine));
             sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
             SnapshotIfDue();
@@ -178,6 +183,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(new BatchEvents.Finished(finished.BatchId, finished.Status, finished.Reason, finished.Stages, finished.At), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             if (_waiters.Remove(e.BatchId, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(finished);
             Context.System.EventStream.Publish(finished);

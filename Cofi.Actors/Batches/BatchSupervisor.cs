@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
@@ -41,6 +42,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly Dictionary<string, StageCounts> _counts = new();
     private readonly List<IActorRef> _workers = new();
     private readonly HashSet<string> _ready = new();
+    private GpuNodeCommands.Attach? _attach;
     private BatchEvents.Finished? _finished;
     private bool _started;
     private int _retriesDone;
@@ -87,6 +89,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (m.Stage == _settings.Pipeline.Stages[^1].Name) Finish(BatchStatus.Completed, null);
         });
         Command<StageSignals.Halted>(m => Finish(BatchStatus.Failed, m.Reason));
+        Command<ClusterEvent.MemberUp>(m => AttachTo(m.Member));
+        Command<ClusterEvent.ReachableMember>(m => AttachTo(m.Member));
+        Command<ClusterEvent.UnreachableMember>(m => Lose(m.Member, "is unreachable"));
+        Command<ClusterEvent.MemberRemoved>(m => Lose(m.Member, "left the cluster"));
         Command<StageProgress>(m =>
         {
             if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
@@ -124,6 +130,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         });
     }
 
+    public const string GpuRole = "gpu";
+
     public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
         IExecutorProvider executors, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, retryRequests, executors, clock));
@@ -139,6 +147,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        if (_attach is not null) Cluster.Get(Context.System).Unsubscribe(Self);
         base.PostStop();
     }
 
@@ -157,14 +166,22 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _stages[stage.Name] = next;
             _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
         }
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            // In a cluster, GPU machines are the members with role gpu: each one's GpuNode runs this batch's workers.
+            _attach = new GpuNodeCommands.Attach(_batchId, GpuStages(), Self);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+        }
+        // Machines that are only HTTP endpoints (and, outside a cluster, the simulated ones) get their workers here.
         foreach (var machine in _machines) SpawnWorker(machine);
     }
 
+    private Dictionary<string, IActorRef> GpuStages() => _settings.Pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
+
     private void SpawnWorker(string machine)
     {
-        var pipeline = _settings.Pipeline;
-        var gpuStages = pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
-        _workers.Add(Context.ActorOf(GpuWorker.Props(_batchId, machine, gpuStages, pipeline, _settings.Gpu.Breaker, _executors, _clock),
+        _workers.Add(Context.ActorOf(GpuWorker.Props(_batchId, machine, GpuStages(), _settings.Pipeline, _settings.Gpu.Breaker, _executors, _clock),
             $"gpu-{Uri.EscapeDataString(machine)}"));
     }
 
@@ -201,6 +218,20 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         _started = true;
         _stages[_settings.Pipeline.Stages[0].Name].Tell(DistributionCommands.Start.Instance);
         Stash.UnstashAll();
+    }
+
+    private void AttachTo(Member member)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Info("Batch {0}: GPU node {1} is up; attaching its machines", _batchId, member.Address);
+        Context.ActorSelection(new RootActorPath(member.Address) / "user" / GpuNode.Name).Tell(_attach);
+    }
+
+    private void Lose(Member member, string why)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Warning("Batch {0}: GPU node {1} {2}; its calls in flight go back to the queue", _batchId, member.Address, why);
+        foreach (var stage in _attach.Stages.Values) stage.Tell(new StageCommands.NodeLost(member.Address.ToString()));
     }
 
     private void OnStageReady(StageSignals.Ready ready)

@@ -42,10 +42,14 @@ public sealed record CofiSettings(
             throw new InvalidConfigurationException(gpu.Key("machines"), $"not a host name or address: '{machine}'");
         var duplicate = machines.GroupBy(m => m, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InvalidConfigurationException(gpu.Key("machines"), $"machine '{duplicate.Key}' is listed twice");
+        var localHost = gpu.String("local-host");
+        if (Uri.CheckHostName(localHost) == UriHostNameType.Unknown)
+            throw new InvalidConfigurationException(gpu.Key("local-host"), $"not a host name or address: '{localHost}'");
         var breaker = gpu.Section("circuit-breaker");
         var limits = gpu.Section("limits");
         return new GpuSettings(
             machines,
+            localHost,
             new CircuitBreakerSettings(
                 breaker.Fraction("failure-ratio"),
                 breaker.Int("minimum-throughput", 2),

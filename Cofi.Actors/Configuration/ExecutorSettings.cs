@@ -39,7 +39,7 @@ public sealed record CircuitBreakerSettings(double FailureRatio, int MinimumThro
 public sealed record HttpLimits(long MaxRequestBytes, long MaxResponseBytes, int LoggedBodyChars);
 
 /// <summary>
-/// The GPU machines that are only HTTP endpoints (used with <c>executor = http</c>), the breaker in front of each,
-/// and the body limits of every HTTP call.
+/// The GPU machines that are only HTTP endpoints (used with <c>executor = http</c>), the address a GPU node calls its
+/// own model services at, the breaker in front of each machine, and the body limits of every HTTP call.
 /// </summary>
-public sealed record GpuSettings(IReadOnlyList<string> Machines, CircuitBreakerSettings Breaker, HttpLimits Limits);
+public sealed record GpuSettings(IReadOnlyList<string> Machines, string LocalHost, CircuitBreakerSettings Breaker, HttpLimits Limits);

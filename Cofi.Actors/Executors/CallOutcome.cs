@@ -1,10 +1,28 @@
+using System.Text.Json.Serialization;
+using Cofi.Actors.Files;
+
 namespace Cofi.Actors.Executors;
 
 /// <summary>What one call to a stage's executor came to.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(Completed), "completed")]
+[JsonDerivedType(typeof(Skipped), "skipped")]
+[JsonDerivedType(typeof(TransientFailure), "transient")]
+[JsonDerivedType(typeof(PermanentFailure), "permanent")]
+[JsonDerivedType(typeof(Declined), "declined")]
 public abstract record CallOutcome
 {
-    /// <summary>What went over the wire for this call (none for simulated and builtin stages); kept with the file's record.</summary>
-    public IReadOnlyList<CallAttempt> Attempts { get; init; } = [];
+    /// <summary>
+    /// The attempts this call made over the wire, with status codes and bounded bodies; the stage keeps them in the
+    /// file's history. Empty for simulated and builtin stages, whose call is one attempt the stage records itself.
+    /// </summary>
+    public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+
+    // Equal outcomes have equal attempts, whatever list holds them (a deserialized outcome holds a List).
+    public virtual bool Equals(CallOutcome? other) =>
+        other is not null && EqualityContract == other.EqualityContract && Attempts.SequenceEqual(other.Attempts);
+
+    public override int GetHashCode() => HashCode.Combine(EqualityContract, Attempts.Count);
 
     /// <summary>The stage's result for the file, as JSON.</summary>
     public sealed record Completed(string Result) : CallOutcome;

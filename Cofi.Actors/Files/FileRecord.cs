@@ -1,10 +1,8 @@
-using Cofi.Actors.Executors;
-
 namespace Cofi.Actors.Files;
 
 /// <summary>
-/// What a stage recorded for one file: the outcome, its result or reason, the attempt that settled it, and, for
-/// calls over HTTP, every attempt made on the way (machine, status, duration, bounded request and response).
+/// What a stage recorded for one file: the outcome, its result or reason, and the attempt that settled it.
+/// <see cref="History"/> holds every attempt of the file at this stage (transient failures included), in order.
 /// </summary>
 public sealed record FileRecord(
     int FileId,
@@ -15,4 +13,31 @@ public sealed record FileRecord(
     int Attempts,
     string? Machine,
     long DurationMs,
-    IReadOnlyList<CallAttempt>? Calls = null);
+    IReadOnlyList<AttemptRecord>? History = null);
+
+/// <summary>
+/// One call of a file at a stage: where it ran, how it ended, how long it took, when it ended. Calls that went over
+/// HTTP also keep the status code (none when no answer came) and the request and response bodies, cut to a bounded
+/// size with a marker saying so (see <see cref="LoggedBody"/>).
+/// </summary>
+public sealed record AttemptRecord(
+    int Attempt,
+    string Machine,
+    AttemptOutcome Outcome,
+    string? Error,
+    long DurationMs,
+    DateTimeOffset At,
+    int? StatusCode = null,
+    string? Request = null,
+    string? Response = null)
+{
+    public DateTimeOffset StartedAt => At - TimeSpan.FromMilliseconds(DurationMs);
+}
+
+public enum AttemptOutcome
+{
+    Done,
+    Skipped,
+    TransientFailure,
+    PermanentFailure,
+}

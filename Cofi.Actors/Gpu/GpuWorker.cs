@@ -13,7 +13,7 @@ namespace Cofi.Actors.Gpu;
 /// which hands the slot back. While the circuit is open the machine's slots are withdrawn, so its files go to the
 /// other machines; after the break one slot per stage is offered for the probe, and all of them once it succeeded.
 /// In barrier mode, a stage with prepare/release calls is prepared before the machine's first file of it and
-/// released once the stage is finished.
+/// released once the stage is finished. Draining withdraws every slot, lets the calls in flight finish, then tells the parent.
 /// </summary>
 public sealed class GpuWorker : ReceiveActor, IWithTimers
 {
@@ -57,6 +57,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private CircuitState _state = CircuitState.Closed;
+    private bool _draining;
 
     public GpuWorker(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
         CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock)
@@ -77,13 +78,19 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         Receive<CircuitChanged>(OnCircuitChanged);
         Receive<ProbeDue>(_ =>
         {
-            if (_state != CircuitState.Open) return;
+            if (_state != CircuitState.Open || _draining) return;
             // One call per stage may go; the breaker lets the first through as the probe and declines the rest.
             foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Resume(Self, _machine, 1));
         });
+        Receive<GpuWorkerCommands.Drain>(_ =>
+        {
+            _draining = true;
+            foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Withdraw(Self));
+            ReportIfDrained();
+        });
         Receive<GpuWorkerCommands.Reattach>(m =>
         {
-            if (!_lanes.TryGetValue(m.Stage, out var lane)) return;
+            if (_draining || !_lanes.TryGetValue(m.Stage, out var lane)) return;
             lane.StageRef = m.StageRef;
             if (_state == CircuitState.Closed) m.StageRef.Tell(new StageCommands.Pull(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
         });
@@ -118,10 +125,10 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
 
     private void Start(GpuWorkerCommands.Run run)
     {
-        if (!_lanes.TryGetValue(run.Call.Stage, out var lane))
+        if (_draining || !_lanes.TryGetValue(run.Call.Stage, out var lane))
         {
-            _log.Warning("{0} has no lane for stage {1}; refusing {2}", _machine, run.Call.Stage, run.Call.File.Name);
-            Report(run, new CallOutcome.Declined($"machine {_machine} does not serve stage {run.Call.Stage}"), 0);
+            if (!_draining) _log.Warning("{0} has no lane for stage {1}; refusing {2}", _machine, run.Call.Stage, run.Call.File.Name);
+            Report(run, new CallOutcome.Declined(_draining ? $"machine {_machine} is draining" : $"machine {_machine} does not serve stage {run.Call.Stage}"), 0);
             return;
         }
         if (_mode == PipelineMode.Barrier && lane.Lifecycle is { } lifecycle && lane.Readiness != Readiness.Prepared)
@@ -151,6 +158,12 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     {
         if (_lanes.TryGetValue(finished.Run.Call.Stage, out var lane)) lane.Busy--;
         Report(finished.Run, finished.Outcome, finished.DurationMs);
+        ReportIfDrained();
+    }
+
+    private void ReportIfDrained()
+    {
+        if (_draining && _lanes.Values.All(l => l.Busy == 0)) Context.Parent.Tell(new GpuWorkerDrained(_machine));
     }
 
     private void Report(GpuWorkerCommands.Run run, CallOutcome outcome, long durationMs) =>
@@ -167,7 +180,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
                 foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Suspend(Self));
                 Timers.StartSingleTimer("probe", ProbeDue.Instance, _breakDuration);
                 break;
-            case CircuitState.Closed:
+            case CircuitState.Closed when !_draining:
                 _log.Info("GPU machine {0}: circuit closed, taking work again", _machine);
                 foreach (var lane in _lanes.Values)
                     lane.StageRef.Tell(new StageCommands.Resume(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
@@ -201,5 +214,6 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
             lane.Busy--;
             Report(run, new CallOutcome.TransientFailure($"preparing {finished.Stage} on {_machine} failed: {reason}"), 0);
         }
+        ReportIfDrained();
     }
 }

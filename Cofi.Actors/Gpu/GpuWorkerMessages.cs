@@ -1,18 +1,25 @@
 using Akka.Actor;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Serialization;
 
 namespace Cofi.Actors.Gpu;
 
 public static class GpuWorkerCommands
 {
     /// <summary>Run one call on this machine and report back to <see cref="StageRef"/>.</summary>
-    public sealed record Run(StageCall Call, IActorRef StageRef);
+    public sealed record Run(StageCall Call, IActorRef StageRef) : ICofiMessage;
 
     /// <summary>A stage was started again and lost its record of this worker's free slots: offer them again.</summary>
-    public sealed record Reattach(string Stage, IActorRef StageRef);
+    public sealed record Reattach(string Stage, IActorRef StageRef) : ICofiMessage;
 
     /// <summary>Every file of the stage is settled: in barrier mode the machine releases the stage (unloads its model).</summary>
-    public sealed record StageFinished(string Stage);
+    public sealed record StageFinished(string Stage) : ICofiMessage;
+
+    /// <summary>Withdraw every offered slot, finish the calls in flight, then tell the parent.</summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
 }
 
 /// <summary>Published on the event stream when a GPU machine's circuit changes: Open, HalfOpen (probing) or Closed.</summary>

@@ -5,6 +5,8 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
 using Cofi.Actors.Gpu;
+using Cofi.Actors.Logging;
+using Cofi.Actors.Persistence;
 
 namespace Cofi.Actors.Stages;
 
@@ -43,14 +45,16 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<int, InFlight> _inFlight = new();
     private readonly List<FileRecord> _unrecorded = new();
     private readonly HashSet<int> _unrecordedIds = new();
+    // Attempts made at each unsettled file so far, kept with its record as its history.
+    private readonly Dictionary<int, List<AttemptRecord>> _attempts = new();
     // The machine a file last failed on: its retry goes to another machine where one takes work.
     private readonly Dictionary<int, string> _avoid = new();
-    // Attempts made at each unsettled file so far, kept with its record.
-    private readonly Dictionary<int, List<CallAttempt>> _attempts = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SnapshotPolicy _snapshots;
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
+    private bool _writerBehind;
 
     public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
         IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock)
@@ -62,13 +66,18 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
         if (!stage.RunsOnGpuMachines)
         {
             _localExecutor = executors.For(stage, "coordinator");
             _localFree = stage.Concurrency;
         }
 
-        Recover<SnapshotOffer>(offer => _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot);
+            _snapshots.Taken(offer.Metadata.SequenceNr, _state.Settled);
+        });
         Recover<IStageEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -92,6 +101,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<Terminated>(m => OnWorkerLost(m.ActorRef));
+        Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
         Command<StageCommands.Suspend>(m => _workers.Suspend(m.Worker));
         Command<StageCommands.Resume>(m =>
         {
@@ -101,9 +112,20 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         });
         Command<StageCommands.Requeue>(OnRequeue);
         Command<StageQueries.GetFailed>(_ => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds)));
-        Command<Terminated>(m => OnWorkerLost(m.ActorRef));
+        Command<StageCommands.NodeLost>(m =>
+        {
+            var lost = _workers.All.Concat(_inFlight.Values.Select(f => f.Worker).OfType<IActorRef>())
+                .Where(w => w.Path.Address.ToString() == m.Address).Distinct().ToList();
+            foreach (var worker in lost) OnWorkerLost(worker);
+        });
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
+        Command<WriterPressure>(m =>
+        {
+            // The execution log is behind: hand out no new work until it has caught up (calls in flight still finish).
+            _writerBehind = m.Behind;
+            if (!_writerBehind) Dispatch();
+        });
         Command<StageQueries.GetCounts>(_ => Sender.Tell(Counts()));
         Command<SaveSnapshotSuccess>(m =>
             DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1)));
@@ -122,8 +144,15 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(WriterPressure));
+        base.PreStart();
+    }
+
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         _shutdown.Cancel();
         _shutdown.Dispose();
         base.PostStop();
@@ -155,6 +184,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void OnReport(StageCommands.Report report, IActorRef? worker)
     {
         if (worker is null) _localFree++;
+        // A withdrawn or suspended worker's slot is not handed back; a declined call used none.
         else if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
 
         if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
@@ -169,6 +199,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
             return;
         }
+
         if (report.Outcome is CallOutcome.Declined)
         {
             _avoid[file.FileId] = report.Machine;
@@ -176,16 +207,16 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
             return;
         }
-        if (report.Outcome.Attempts.Count > 0)
-        {
-            if (!_attempts.TryGetValue(file.FileId, out var made)) _attempts[file.FileId] = made = new List<CallAttempt>();
-            made.AddRange(report.Outcome.Attempts);
-        }
 
+        if (!_attempts.TryGetValue(file.FileId, out var history)) _attempts[file.FileId] = history = new List<AttemptRecord>();
+        // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
+        if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
+        else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, _clock.GetUtcNow()));
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
         {
             case Decision.Record r:
-                Stage(_attempts.Remove(file.FileId, out var calls) ? r.FileRecord with { Calls = calls } : r.FileRecord);
+                _attempts.Remove(file.FileId);
+                Stage(r.FileRecord with { History = history });
                 break;
             case Decision.Retry retry:
                 _avoid[file.FileId] = report.Machine;
@@ -225,6 +256,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
         {
             _state = _state.Apply(recorded);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, recorded));
             var handOn = new List<FileWork>(recorded.Records.Count);
             foreach (var record in recorded.Records)
             {
@@ -243,6 +275,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void Dispatch()
     {
         if (_mode == PipelineMode.Barrier && _total is null) return;
+        if (_writerBehind) return;
         var now = _clock.GetUtcNow();
         _queue.ReleaseDueRetries(now);
         if (_localExecutor is null) DispatchToWorkers();
@@ -288,6 +321,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         Persist(new StageEvents.FilesRequeued(_batchId, _stage.Name, ids, _clock.GetUtcNow()), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             _finishAnnounced = false;
             SnapshotIfDue();
             Publish();
@@ -317,6 +351,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Persist(new StageEvents.StageCompleted(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped, _clock.GetUtcNow()), e =>
             {
                 _state = _state.Apply(e);
+                Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
                 Publish();
                 AnnounceFinished(total);
             });
@@ -335,7 +370,9 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (!_snapshots.IsDue(LastSequenceNr, _state.Settled)) return;
+        _snapshots.Taken(LastSequenceNr, _state.Settled);
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,

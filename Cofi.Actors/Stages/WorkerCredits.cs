@@ -14,9 +14,9 @@ internal sealed class WorkerCredits
     private readonly List<IActorRef> _order = new();
     private int _next;
 
-    public IEnumerable<IActorRef> All => _order;
-
     public bool Knows(IActorRef worker) => _workers.ContainsKey(worker);
+
+    public IReadOnlyList<IActorRef> All => _order;
 
     public void Offer(IActorRef worker, string machine, int slots)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cofi.Actors.Configuration;
 using Cofi.Host.Runtime;
 
 namespace Cofi.Host.Commands;
@@ -8,7 +9,7 @@ public sealed class CommonOptions
 {
     public Option<string> Database { get; } = new("--db")
     {
-        Description = $"SQLite database file (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
+        Description = $"SQLite database file, or a MySQL / MariaDB connection string (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
         DefaultValueFactory = _ => RuntimeOptions.DefaultDatabasePath,
     };
 
@@ -20,8 +21,14 @@ public sealed class CommonOptions
 
     public Option<string?> CallLog { get; } = new("--call-log") { Description = "append one line per simulated call to this file" };
 
+    public Option<string?> Roles { get; } = new("--roles") { Description = "cluster roles of this process: coordinator, gpu or both (default: $COFI_ROLES; embedded outside a cluster unless roles or $CLUSTER_SEEDS are set)" };
+
+    public Option<string?> NodeName { get; } = new("--name") { Description = "name of this node's GPU machine(s) (default: $COFI_NODE_NAME or the host name)" };
+
     public void AddTo(Command command, bool simulation)
     {
+        command.Options.Add(Roles);
+        command.Options.Add(NodeName);
         command.Options.Add(Database);
         command.Options.Add(Config);
         if (!simulation) return;
@@ -35,5 +42,6 @@ public sealed class CommonOptions
         result.GetValue(Config),
         result.GetValue(Gpus),
         result.GetValue(Latency),
-        result.GetValue(CallLog));
+        result.GetValue(CallLog),
+        NodeSettings.FromEnvironment(Environment.GetEnvironmentVariables(), result.GetValue(Roles), result.GetValue(NodeName)));
 }

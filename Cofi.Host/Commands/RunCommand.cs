@@ -18,7 +18,7 @@ public static class RunCommand
                 throw new InputUnavailableException(path, $"input not found: {path}");
             var options = common.Read(result);
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true, options.Cluster);
             return await BatchRunner.RunAsync(runtime, path, cancel);
         }));
         return command;

@@ -5,6 +5,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,25 +38,40 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public DatabaseSettings Database { get; }
 
-    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches)
+    /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
+    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches, NodeSettings? cluster = null)
     {
         var owned = new List<IDisposable>();
-        if (runBatches && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
+        var coordinates = cluster is null || cluster.IsCoordinator;
+        if (runBatches && coordinates && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
-        if (runBatches && settings.Simulated.CallLog is { } callLog)
+        if (settings.Simulated.CallLog is { } callLog)
         {
             var fileRecorder = new FileCallRecorder(callLog);
             owned.Add(fileRecorder);
             recorder = fileRecorder;
         }
-        var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System);
+        // A GPU node's own machines are served by model services on the node itself, at cofi.gpu.local-host.
+        var localMachines = cluster is { IsGpu: true } ? cluster.Machines(settings.Simulated.GpuMachines) : [];
+        var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
+        owned.Add(executors);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.Services.AddAkka("cofi", akka =>
+        builder.Services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
         {
-            akka.AddCofiConfig(config).AddCofiPersistence(database);
-            if (runBatches)
-                akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
+            akka.AddCofiConfig(config);
+            if (coordinates) akka.AddCofiPersistence(database);
+            var runsBatches = runBatches && coordinates;
+            if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
+            if (cluster is null)
+            {
+                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
+                return;
+            }
+            akka.AddCofiCluster(cluster);
+            if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            if (cluster.IsGpu)
+                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
         });
         var host = builder.Build();
         try

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using Cofi.Actors.Configuration;
+using Cofi.Actors.Files;
+using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Executors.Http;
 
@@ -13,12 +15,15 @@ public sealed class HttpStageExecutor : IStageExecutor, IStageLifecycle
     private readonly StageSettings _stage;
     private readonly HttpStageSettings _http;
     private readonly string _machine;
+    private readonly string _host;
     private readonly HttpClient _client;
     private readonly HttpLimits _limits;
     private readonly TimeProvider _clock;
 
-    public HttpStageExecutor(StageSettings stage, string machine, HttpClient client, HttpLimits limits, TimeProvider clock)
+    /// <param name="host">where the machine's model services listen: the machine's own name, or the local host on a GPU node.</param>
+    public HttpStageExecutor(StageSettings stage, string machine, string host, HttpClient client, HttpLimits limits, TimeProvider clock)
     {
+        _host = host;
         _stage = stage;
         _http = stage.Http ?? throw new ArgumentException($"stage {stage.Name} has no http settings", nameof(stage));
         _machine = machine;
@@ -40,26 +45,23 @@ public sealed class HttpStageExecutor : IStageExecutor, IStageLifecycle
         ? PostAsync(path, ModelServiceRequest.Lifecycle(batchId, _stage.Name, _machine), $"{batchId}:{_stage.Name}:release", 1, cancellationToken)
         : Task.FromResult<CallOutcome>(new CallOutcome.Completed("{}"));
 
-    public Uri UriFor(string path) => new UriBuilder(_http.Scheme, _machine, _http.Port, path).Uri;
+    public Uri UriFor(string path) => new UriBuilder(_http.Scheme, _host, _http.Port, path).Uri;
 
     private async Task<CallOutcome> PostAsync(string path, string json, string idempotencyKey, int attempt, CancellationToken cancellationToken)
     {
-        var startedAt = _clock.GetUtcNow();
         var started = _clock.GetTimestamp();
-        var (loggedRequest, requestCut) = CallAttempt.Bound(json, _limits.LoggedBodyChars);
-        CallOutcome Done(CallOutcome outcome, int? status, string? response)
+        CallOutcome Done(CallOutcome outcome, int? status, string? response) => outcome with
         {
-            var (loggedResponse, responseCut) = response is null ? ((string?)null, false) : CallAttempt.Bound(response, _limits.LoggedBodyChars);
-            var attemptRecord = new CallAttempt(_machine, attempt, startedAt, (long)_clock.GetElapsedTime(started).TotalMilliseconds, status,
-                OutcomeName(outcome), outcome switch
+            Attempts =
+            [
+                StageDecisions.Attempt(attempt, outcome, _machine, (long)_clock.GetElapsedTime(started).TotalMilliseconds, _clock.GetUtcNow()) with
                 {
-                    CallOutcome.TransientFailure t => t.Reason,
-                    CallOutcome.PermanentFailure p => p.Reason,
-                    _ => null,
+                    StatusCode = status,
+                    Request = LoggedBody.Keep(json, _limits.LoggedBodyChars),
+                    Response = response is null ? null : LoggedBody.Keep(response, _limits.LoggedBodyChars),
                 },
-                loggedRequest, requestCut, loggedResponse, responseCut);
-            return outcome with { Attempts = [attemptRecord] };
-        }
+            ],
+        };
 
         var bytes = Encoding.UTF8.GetBytes(json);
         if (bytes.Length > _limits.MaxRequestBytes)
@@ -86,13 +88,4 @@ public sealed class HttpStageExecutor : IStageExecutor, IStageLifecycle
             return Done(new CallOutcome.TransientFailure($"could not reach {_machine}: {cause}"), null, null);
         }
     }
-
-    private static string OutcomeName(CallOutcome outcome) => outcome switch
-    {
-        CallOutcome.Completed => "completed",
-        CallOutcome.TransientFailure => "transient",
-        CallOutcome.PermanentFailure => "permanent",
-        CallOutcome.Declined => "declined",
-        _ => "skipped",
-    };
 }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors.Http;
+using Cofi.Actors.Files;
+using Cofi.Actors.Stages;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -54,7 +56,7 @@ public sealed class LlmExecutor : IStageExecutor, IOwnsRetries
 
     public async Task<CallOutcome> ExecuteAsync(StageCall call, CancellationToken cancellationToken)
     {
-        var attempts = new List<CallAttempt>();
+        var attempts = new List<AttemptRecord>();
         var first = (int)(StableHash.Of(call.File.Name, _stage.Name) % (ulong)_endpoints.Count);
         var attempt = 0;
         var outcome = await _pipeline.ExecuteAsync(async token =>
@@ -76,22 +78,21 @@ public sealed class LlmExecutor : IStageExecutor, IOwnsRetries
         var prompt = PromptTemplate.Fill(_llm.Prompt, call.File);
         var body = ChatRequest(prompt);
         var machine = endpoint.Url.Authority;
-        var (loggedRequest, requestCut) = CallAttempt.Bound(body, _limits.LoggedBodyChars);
-        var startedAt = _clock.GetUtcNow();
         long started = 0;
         CallOutcome Done(CallOutcome outcome, int? status, string? response)
         {
-            var (loggedResponse, responseCut) = response is null ? ((string?)null, false) : CallAttempt.Bound(response, _limits.LoggedBodyChars);
             var duration = started == 0 ? 0 : (long)_clock.GetElapsedTime(started).TotalMilliseconds;
             return outcome with
             {
-                Attempts = [new CallAttempt(machine, attempt, startedAt, duration, status, outcome.GetType().Name.ToLowerInvariant(),
-                    outcome switch
+                Attempts =
+                [
+                    StageDecisions.Attempt(attempt, outcome, machine, duration, _clock.GetUtcNow()) with
                     {
-                        CallOutcome.TransientFailure t => t.Reason,
-                        CallOutcome.PermanentFailure p => p.Reason,
-                        _ => null,
-                    }, loggedRequest, requestCut, loggedResponse, responseCut)],
+                        StatusCode = status,
+                        Request = LoggedBody.Keep(body, _limits.LoggedBodyChars),
+                        Response = response is null ? null : LoggedBody.Keep(response, _limits.LoggedBodyChars),
+                    },
+                ],
             };
         }
 
@@ -100,7 +101,6 @@ public sealed class LlmExecutor : IStageExecutor, IOwnsRetries
             return Done(new CallOutcome.PermanentFailure($"prompt request of {bytes.Length:N0} bytes is over the {_limits.MaxRequestBytes:N0}-byte limit"), null, null);
         using var lease = await endpoint.AcquireAsync((_llm.SystemPrompt.Length + prompt.Length) / 4 + _llm.MaxTokens, cancellationToken).ConfigureAwait(false);
         started = _clock.GetTimestamp();
-        startedAt = _clock.GetUtcNow();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_stage.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Executors.Http;
+using Cofi.Actors.Files;
 
 namespace Cofi.Actors.Tests.Http;
 
@@ -89,7 +90,9 @@ public sealed class HttpAnswerSpecs
     [Fact]
     public void Should_say_when_a_logged_body_was_cut()
     {
-        CallAttempt.Bound("abcdef", 4).ShouldBe(("abcd", true));
-        CallAttempt.Bound("abc", 4).ShouldBe(("abc", false));
+        LoggedBody.Keep("abcdef", 4).ShouldBe("abcd…[truncated: 4 of 6 characters kept]");
+        LoggedBody.WasCut(LoggedBody.Keep("abcdef", 4)).ShouldBeTrue();
+        LoggedBody.Keep("abc", 4).ShouldBe("abc");
+        LoggedBody.WasCut("abc").ShouldBeFalse();
     }
 }

@@ -46,8 +46,8 @@ public sealed class LlmStageSpecs : IDisposable
         {
             var result = JsonDocument.Parse(record.Result!).RootElement;
             result.GetProperty("mentionsTranscript").GetBoolean().ShouldBeTrue("the prompt carries the stt transcript");
-            record.Calls.ShouldNotBeNull().Single().StatusCode.ShouldBe(200);
-            record.Calls![0].Request.ShouldContain("test-model");
+            record.History.ShouldNotBeNull().Single().StatusCode.ShouldBe(200);
+            record.History![0].Request!.ShouldContain("test-model");
         }
         var chats = server.Calls.Where(c => c.Path == "chat").OrderBy(c => c.At).ToList();
         chats.Count.ShouldBe(done.Count, "one call per file");

@@ -4,6 +4,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Inputs;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Tests.Support;
 
 namespace Cofi.Actors.Tests.Http;
@@ -11,13 +12,15 @@ namespace Cofi.Actors.Tests.Http;
 /// <summary>
 /// The GPU stages against real model services on loopback (Kestrel), with the fault mix of issue 5: 10 % HTTP 500,
 /// 5 % hangs past the timeout, 5 % 429 with Retry-After, a 400 for one bad file, malformed JSON for another, one
-/// machine refusing connections for the whole run and one slow machine.
+/// machine refusing connections for the whole run and one slow machine. In the same host, llm1 goes to the fake
+/// chat-completions endpoint under a requests-per-minute limit.
 /// </summary>
 public sealed class ModelServiceFaultSpecs : IDisposable
 {
     private static readonly string[] GpuStages = ["denoise", "ivr", "lid", "stt"];
     private const int MaxAttempts = 8;
     private const int Files = 40;
+    private const int LlmRequestsPerMinute = 1200;
     private readonly TempDirectory _dir = new();
 
     [Fact]
@@ -35,7 +38,19 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         server.Unavailable[("stt", unavailable)] = true;
         server.HugeAnswers[("ivr", huge)] = true;
         var dead = FakeModelServer.DeadMachine(0);
-        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), HttpPipeline(server, dead));
+        var database = _dir.File("cofi.db");
+        await using var host = await PipelineHost.StartAsync(database, HttpPipeline(server, dead) + $$$"""
+            cofi.pipeline.stage.llm1 {
+              executor = http
+              concurrency = 16
+              llm {
+                endpoints = ["http://{{{server.Machines[0]}}}:{{{server.Port}}}/v1/chat/completions"]
+                model = "fault-mix"
+                prompt = "Summarise in {{lid.language}}: {{stt.transcript}}"
+                requests-per-minute = {{{LlmRequestsPerMinute}}}
+              }
+            }
+            """);
         var kit = host.TestKit();
         var circuits = kit.CreateTestProbe();
         host.System.EventStream.Subscribe(circuits.Ref, typeof(MachineCircuitChanged));
@@ -57,7 +72,7 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         var ivrHuge = records["ivr"].Values.Single(r => r.Name == huge);
         ivrHuge.Status.ShouldBe(FileStatus.Failed);
         ivrHuge.Reason!.ShouldContain("over the 65,536-byte limit");
-        ivrHuge.Calls!.Last().Response!.ShouldContain("not kept");
+        ivrHuge.History!.Last().Response!.ShouldContain("not kept");
         var sttUnavailable = records["stt"].Values.Single(r => r.Name == unavailable);
         sttUnavailable.Status.ShouldBe(FileStatus.Failed);
         sttUnavailable.Reason!.ShouldContain($"gave up after {MaxAttempts} attempts");
@@ -66,28 +81,28 @@ public sealed class ModelServiceFaultSpecs : IDisposable
 
         var attempts = records.Values.SelectMany(r => r.Values).ToList();
         attempts.ShouldAllBe(r => r.Attempts <= MaxAttempts);
-        attempts.Where(r => r.Status != FileStatus.Skipped).ShouldAllBe(r => r.Calls != null && r.Calls.Count >= 1 && r.Calls.Count <= MaxAttempts);
+        attempts.Where(r => r.Status != FileStatus.Skipped).ShouldAllBe(r => r.History != null && r.History.Count >= 1 && r.History.Count <= MaxAttempts);
         attempts.Where(r => r.Status == FileStatus.Done).ShouldAllBe(r => r.Machine != dead, "the dead machine completes nothing");
-        var retried = attempts.Where(r => r.Calls is { Count: > 1 }).ToList();
+        var retried = attempts.Where(r => r.History is { Count: > 1 }).ToList();
         retried.ShouldNotBeEmpty("the fault mix makes some files retry");
-        retried.Where(r => r.Calls!.Any(c => c.Machine == dead) && r.Status == FileStatus.Done)
-            .ShouldAllBe(r => r.Calls!.Last().Machine != dead, "a file that failed on the dead machine was retried on another one");
-        var afterTooMany = attempts.Where(r => r.Calls != null)
-            .SelectMany(r => r.Calls!.Zip(r.Calls!.Skip(1), (first, second) => (First: first, Second: second)))
+        retried.Where(r => r.History!.Any(c => c.Machine == dead) && r.Status == FileStatus.Done)
+            .ShouldAllBe(r => r.History!.Last().Machine != dead, "a file that failed on the dead machine was retried on another one");
+        var afterTooMany = attempts.Where(r => r.History != null)
+            .SelectMany(r => r.History!.Zip(r.History!.Skip(1), (first, second) => (First: first, Second: second)))
             .Where(pair => pair.First.StatusCode == 429)
             .ToList();
         afterTooMany.ShouldNotBeEmpty("5 % of calls are answered 429");
-        afterTooMany.ShouldAllBe(pair => pair.Second.StartedAt - pair.First.StartedAt.AddMilliseconds(pair.First.DurationMs) >= TimeSpan.FromMilliseconds(950),
+        afterTooMany.ShouldAllBe(pair => pair.Second.StartedAt - pair.First.At >= TimeSpan.FromMilliseconds(950),
             "the next attempt waits for Retry-After: 1");
-        var hung = attempts.SelectMany(r => r.Calls ?? []).Where(c => c.StatusCode == null && c.Machine != dead).ToList();
+        var hung = attempts.SelectMany(r => r.History ?? []).Where(c => c.StatusCode == null && c.Machine != dead).ToList();
         hung.ShouldNotBeEmpty("5 % of calls hang past the timeout");
         hung.ShouldAllBe(c => c.Error!.Contains("no answer") || c.Error.Contains("could not reach"));
 
         var opened = circuits.ReceiveWhile(TimeSpan.FromSeconds(1), m => m as MachineCircuitChanged)
             .Where(c => c is { Machine: var m, State: "Open" } && m == dead).ToList();
         opened.ShouldNotBeEmpty("the dead machine's breaker opens");
-        var deadAttempts = attempts.SelectMany(r => r.Calls ?? []).Count(c => c.Machine == dead);
-        var liveAttempts = attempts.SelectMany(r => r.Calls ?? []).Count(c => c.Machine != dead);
+        var deadAttempts = attempts.SelectMany(r => r.History ?? []).Count(c => c.Machine == dead);
+        var liveAttempts = attempts.SelectMany(r => r.History ?? []).Count(c => c.Machine != dead);
         // Before the breaker opens at most two rounds of every slot reach it; after, one probe per break.
         deadAttempts.ShouldBeLessThanOrEqualTo(2 * 4 * 4 + opened.Count, $"{deadAttempts} attempts on the dead machine, {liveAttempts} on the live ones");
 
@@ -98,6 +113,32 @@ public sealed class ModelServiceFaultSpecs : IDisposable
             recorded.Select(r => r.FileId).Distinct().Count().ShouldBe(Files);
         }
         server.Calls.Where(c => c.File == names[0] && c.Path == "stt").ShouldAllBe(c => c.IdempotencyKey == $"{finished.BatchId}:stt:{names[0]}");
+
+        // llm1 in the same host: one chat call per file that got through stt, never more than the limit allows in a second.
+        var llm1 = await journal.StageRecordsAsync(finished.BatchId, "llm1");
+        llm1.Values.Count(r => r.Status == FileStatus.Done).ShouldBe(Files - 4);
+        var chats = server.Calls.Where(c => c.Path == "chat").OrderBy(c => c.At).ToList();
+        chats.Count.ShouldBe(Files - 4);
+        var perSecond = LlmRequestsPerMinute / 60;
+        for (var i = 0; i < chats.Count; i++)
+            chats.Skip(i).TakeWhile(c => c.At - chats[i].At < TimeSpan.FromSeconds(1)).Count()
+                .ShouldBeLessThanOrEqualTo(2 * perSecond + 1, "a burst and a second's refill at most within any second");
+
+        // processing_logs has a row for every attempt, with the machine, and the HTTP status in the error.
+        await host.DrainEventWriterAsync();
+        using (var connection = DatabaseSettings.Sqlite(database).OpenRawConnection())
+        {
+            foreach (var stage in GpuStages)
+            {
+                var rows = ReadModelComparison.Rows(connection,
+                    $"SELECT call_id, attempt, machine, status, error_message, input_payload FROM processing_logs WHERE batch_id = {finished.BatchId} AND stage_name = '{stage}'");
+                rows.Count.ShouldBe(records[stage].Values.Sum(r => r.History?.Count ?? 0), $"one processing_logs row per {stage} attempt");
+                rows.Where(r => (string)r[2]! == dead).ShouldAllBe(r => ((string)r[4]!).Contains("could not reach"));
+            }
+            var badRows = ReadModelComparison.Rows(connection,
+                $"SELECT status, error_message FROM processing_logs WHERE batch_id = {finished.BatchId} AND stage_name = 'denoise' AND call_id = '{bad}'");
+            badRows.Single()[1].ShouldBeOfType<string>().ShouldContain("HTTP 400");
+        }
 
         // The fault is removed: retry-failed processes the failed files again; the bad and malformed ones fail again.
         server.Unavailable.Clear();

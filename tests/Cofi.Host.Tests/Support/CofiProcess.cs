@@ -27,13 +27,25 @@ public sealed class CofiProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static CofiProcess Start(params string[] args)
+    public static string LighthouseDll => Path.Combine(AppContext.BaseDirectory, "Cofi.Lighthouse.dll");
+
+    public static CofiProcess Start(params string[] args) => StartDll(HostDll, new Dictionary<string, string>(), args);
+
+    public static CofiProcess StartDll(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(HostDll);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("COFI_DB");
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CofiProcess(Process.Start(info)!);
+    }
+
+    /// <summary>SIGTERM: the polite stop an orchestrator sends first.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        kill.WaitForExit();
     }
 
     /// <summary>Runs to the end and returns the exit code.</summary>
