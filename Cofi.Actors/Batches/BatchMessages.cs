@@ -36,7 +36,7 @@ public static class BatchCommands
     /// A GPU machine that is only an HTTP endpoint joins: every running batch (and every later one) gets a GpuWorker
     /// for it. Answered with <see cref="MachineAccepted"/> or <see cref="MachineRejected"/>.
     /// </summary>
-    public sealed record AddMachine(string Machine) : IBatchCommand;
+    public sealed record AddMachine(string Machine) : IBatchCommand, ICofiMessage;
 }
 
 public static class BatchQueries
@@ -82,6 +82,6 @@ public sealed record BatchNotFound(long BatchId);
 
 public sealed record RetryFailedAccepted(long BatchId, bool WasFinished);
 
-public sealed record MachineAccepted(string Machine, int RunningBatches);
+public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 
-public sealed record MachineRejected(string Machine, string Reason);
+public sealed record MachineRejected(string Machine, string Reason) : ICofiMessage;

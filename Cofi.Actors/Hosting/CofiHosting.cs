@@ -62,6 +62,10 @@ public static class CofiHosting
         builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, HttpEndpointMachines(settings), executors, clock),
             new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
 
+    /// <summary>A proxy to the coordinator's BatchManager, registered as <see cref="BatchManager"/>, for a process with no role that only sends it commands.</summary>
+    public static AkkaConfigurationBuilder AddCofiCoordinatorProxy(this AkkaConfigurationBuilder builder) =>
+        builder.WithSingletonProxy<BatchManager>(BatchManager.Name, new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
+
     /// <summary>This node's GPU machines, and a shutdown step that drains them before the node leaves the cluster.</summary>
     public static AkkaConfigurationBuilder AddCofiGpuNode(this AkkaConfigurationBuilder builder, string node, IReadOnlyList<string> machines,
         CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>

@@ -70,6 +70,8 @@ public sealed class CofiRuntime : IAsyncDisposable
             }
             akka.AddCofiCluster(cluster);
             if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            // A member with no role (an operator command) reaches the coordinator through a proxy.
+            if (cluster.Roles.Count == 0) akka.AddCofiCoordinatorProxy();
             if (cluster.IsGpu)
                 akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
         });
