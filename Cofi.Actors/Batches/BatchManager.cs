@@ -175,6 +175,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, _settings, Machines, entry.RetryRequests, _executors, _clock), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
+        Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));
     }
 
     private void OnFinished(BatchFinished finished)

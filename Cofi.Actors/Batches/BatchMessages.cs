@@ -85,3 +85,6 @@ public sealed record RetryFailedAccepted(long BatchId, bool WasFinished);
 public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 
 public sealed record MachineRejected(string Machine, string Reason) : ICofiMessage;
+
+/// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
+public sealed record BatchSupervising(long BatchId, string Input);
