@@ -36,11 +36,30 @@ public static class CofiHosting
         return builder;
     }
 
-    /// <summary>The BatchManager (and through it every batch's actors), registered as <see cref="BatchManager"/>.</summary>
+    /// <summary>
+    /// The BatchManager (and through it every batch's actors), registered as <see cref="BatchManager"/>. On shutdown
+    /// the batches stop first (calls in flight are made again on the next start), so what comes after — the
+    /// execution log's last flush — sees the journal as it will stay.
+    /// </summary>
     public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings,
         IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
         builder.WithActors((system, registry) =>
-            registry.Register<BatchManager>(system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name)));
+        {
+            var manager = system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name);
+            registry.Register<BatchManager>(manager);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-batches", async () =>
+            {
+                try
+                {
+                    await manager.GracefulStop(TimeSpan.FromSeconds(5));
+                }
+                catch (TaskCanceledException)
+                {
+                    // Still stopping: the actor system's termination ends it.
+                }
+                return Done.Instance;
+            });
+        });
 
     /// <summary>Remoting and clustering; a process with no seeds joins itself and forms a cluster of one.</summary>
     public static AkkaConfigurationBuilder AddCofiCluster(this AkkaConfigurationBuilder builder, NodeSettings cluster)

@@ -126,7 +126,7 @@ public sealed class ModelServiceFaultSpecs : IDisposable
 
         // processing_logs has a row for every attempt, with the machine, and the HTTP status in the error.
         await host.DrainEventWriterAsync();
-        using (var connection = DatabaseSettings.Sqlite(database).OpenRawConnection())
+        using (var connection = DatabaseSettings.Sqlite(database).ReadModel.OpenRawConnection())
         {
             foreach (var stage in GpuStages)
             {
