@@ -34,9 +34,10 @@ public sealed class ReadModelKillSpecs : IDisposable
         }
         LogRows(db).ShouldBeLessThan(files * Stages.Length, "the kills came before the batch finished");
 
-        var (code, _, stderr) = await CofiProcess.RunAsync(TimeSpan.FromMinutes(5), run);
+        var (code, stdout, stderr) = await CofiProcess.RunAsync(TimeSpan.FromMinutes(5), run);
 
         code.ShouldBe(0, stderr);
+        stdout.ShouldContain("execution log: ", Case.Sensitive, "the summary reports the EventWriter's figures");
         await using var check = await PipelineHost.StartAsync(db.Settings, runBatches: false);
         var problems = await ReadModelComparison.DifferencesAsync(check.Journal(), db.Settings, 1, Stages, Flagged);
         problems.ShouldBeEmpty(string.Join("\n", problems.Take(20)));
