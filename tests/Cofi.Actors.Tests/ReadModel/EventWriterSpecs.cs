@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
@@ -60,6 +61,32 @@ public sealed class EventWriterSpecs : IDisposable
         stats.Flushes.ShouldBe(1, $"both events went in one group: {stats}");
         stats.LogStatements.ShouldBe(1);
         stats.LargestFlushDelay.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(390), "nothing filled the group: the interval flushed it");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Kinds), MemberType = typeof(TestDatabase))]
+    public async Task Should_write_what_it_holds_when_the_system_shuts_down(string kind)
+    {
+        using var db = new TestDatabase(kind);
+        var input = Path.Combine(_dir.Path, "input");
+        SampleBatch.Generate(input, 200, 1);
+        // Neither the size nor the interval will flush during the batch: only the shutdown can.
+        var host = await PipelineHost.StartAsync(db.Settings, "cofi.event-writer { flush-rows = 10000, flush-interval = 1h, high-water-mark = 100000 }");
+        BatchFinished finished;
+        try
+        {
+            finished = await host.RunAsync(input);
+            (await Stats(host.EventWriter)).Flushes.ShouldBe(0);
+            db.Count("SELECT COUNT(*) FROM batchExecutionLog").ShouldBe(0);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+
+        await using var check = await PipelineHost.StartAsync(db.Settings, runBatches: false);
+        var problems = await ReadModelComparison.DifferencesAsync(check.Journal(), db.Settings, finished.BatchId, Stages, Flagged);
+        problems.ShouldBeEmpty(string.Join("\n", problems.Take(20)));
     }
 
     [Theory]
