@@ -12,5 +12,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     SamplesCommand.Create(),
     NodeCommand.Create(common),
     DrainCommand.Create(common),
+    DbCommand.Create(common),
 };
 return await root.Parse(args).InvokeAsync();

@@ -18,6 +18,11 @@ namespace Cofi.Actors.Logging;
 /// while the writer was restarting) is read back from that actor's own journal, at start for every actor and
 /// whenever a gap shows. While the database is down it keeps every row and retries with backoff; past the
 /// high-water mark it tells the stages to stop handing out work (<see cref="WriterPressure"/>).
+/// Every coordinator node runs one, so two may share a database (a standby, or the node taking over after a
+/// failover): each flush is refused when another writer moved a position it builds on, and the writer then drops
+/// what it holds for those actors and reads them back from the journal. Every <c>sweep-interval</c> it compares
+/// each actor's journal head with the read model; an actor whose position stayed behind its head since the last
+/// sweep (its writer died with rows unwritten) is read back here.
 /// </summary>
 public sealed class EventWriter : ReceiveActor, IWithTimers
 {
@@ -72,6 +77,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Follow> _follows = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _drainWaiters = new();
+    private readonly Dictionary<string, long> _lastSweepPositions = new(StringComparer.Ordinal);
 
     private ReadModelChanges _buffer = new();
     private DateTime? _oldestBuffered;
@@ -82,7 +88,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private bool _swept;
     private bool _behind;
 
-    private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes;
+    private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes;
     private TimeSpan _largestDelay;
 
     public EventWriter(ReadModelStore store, ReadModelOptions options, EventWriterSettings settings)
@@ -108,7 +114,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         {
             _sweepFailures++;
             _log.Warning("EventWriter: cannot compare the read model with the journal ({0}); retrying", m.Cause.Message);
-            Timers.StartSingleTimer("sweep", Sweep.Instance, Backoff(_sweepFailures));
+            Timers.StartSingleTimer("sweep", Sweep.Instance, _swept ? Max(Backoff(_sweepFailures), _settings.SweepInterval) : Backoff(_sweepFailures));
         });
         Receive<CatchUp>(m => StartCatchUp(m.PersistenceId));
         Receive<CaughtUp>(OnCaughtUp);
@@ -166,6 +172,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private void StartCatchUp(string persistenceId)
     {
         var follow = _follows[persistenceId];
+        if (follow.CatchingUp) return;
         follow.CatchingUp = true;
         var known = follow.Position;
         var store = _store;
@@ -201,23 +208,37 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         Task.Run(() => new Swept(store.JournalHeads(), store.Checkpoints())).PipeTo(Self, failure: e => new SweepFailed(e));
     }
 
+    /// <summary>
+    /// At start every actor behind its journal head is read back (the last run died with rows unwritten). Later
+    /// sweeps adopt positions another writer has moved on, and read back an actor whose journal is ahead only when
+    /// nobody else is writing it: its stored position is where this writer left it, or has not moved since the
+    /// previous sweep.
+    /// </summary>
     private void OnSwept(Swept m)
     {
+        var first = !_swept;
         _swept = true;
         _sweepFailures = 0;
-        foreach (var (persistenceId, checkpoint) in m.Checkpoints)
-            if (!_follows.ContainsKey(persistenceId)) _follows[persistenceId] = new Follow { Position = checkpoint };
         foreach (var (persistenceId, head) in m.Heads)
         {
-            if (!_follows.TryGetValue(persistenceId, out var follow)) _follows[persistenceId] = follow = new Follow { Position = Checkpoint.Start };
-            if (!follow.CatchingUp && follow.Position is { } position && head > position.SequenceNr)
+            var stored = m.Checkpoints.GetValueOrDefault(persistenceId) ?? Checkpoint.Start;
+            var unmoved = _lastSweepPositions.GetValueOrDefault(persistenceId, -1) == stored.SequenceNr;
+            _lastSweepPositions[persistenceId] = stored.SequenceNr;
+            if (!_follows.TryGetValue(persistenceId, out var follow)) _follows[persistenceId] = follow = new Follow();
+            if (follow.CatchingUp) continue;
+            var mine = follow.Position is { } known && stored.SequenceNr <= known.SequenceNr;
+            if (follow.Position is null || (stored.SequenceNr > follow.Position.SequenceNr && !Holds(persistenceId))) follow.Position = stored;
+            if (head > follow.Position.SequenceNr && (first || mine || unmoved))
             {
-                _log.Info("EventWriter: read model is behind the journal of {0} ({1} < {2}); catching up", persistenceId, position.SequenceNr, head);
+                _log.Info("EventWriter: read model is behind the journal of {0} ({1} < {2}); catching up", persistenceId, follow.Position.SequenceNr, head);
                 StartCatchUp(persistenceId);
             }
         }
+        Timers.StartSingleTimer("sweep", Sweep.Instance, _settings.SweepInterval);
         CheckDrained();
     }
+
+    private bool Holds(string persistenceId) => _buffer.Offsets.ContainsKey(persistenceId) || _inFlight?.Offsets.ContainsKey(persistenceId) == true;
 
     private void MaybeFlush()
     {
@@ -247,6 +268,11 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
 
     private void OnFlushed(Flushed m)
     {
+        if (m.Result.Conflicts.Count > 0)
+        {
+            Refused(m.Result.Conflicts);
+            return;
+        }
         if (_flushFailures > 0) _log.Warning("EventWriter: database available again after {0} failed attempts", _flushFailures);
         _flushFailures = 0;
         _rows += m.Result.Rows;
@@ -258,6 +284,32 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         if (delay > _largestDelay) _largestDelay = delay;
         _inFlight = null;
         MaybeFlush();
+        CheckDrained();
+    }
+
+    /// <summary>
+    /// Another writer moved the positions of <paramref name="conflicts"/>: everything held was built on positions
+    /// that no longer hold, so it is dropped, and each actor it touched is read back from the journal from the
+    /// stored position — at once, or for the conflicting ones when the next event or sweep shows them behind.
+    /// </summary>
+    private void Refused(IReadOnlyList<string> conflicts)
+    {
+        _refusedFlushes++;
+        var touched = _inFlight!.Offsets.Keys.Concat(_buffer.Offsets.Keys).ToHashSet(StringComparer.Ordinal);
+        _log.Warning("EventWriter: another writer moved the read model of {0} on; dropping {1} rows and reading {2} actors back from the journal",
+            string.Join(", ", conflicts), Buffered, touched.Count);
+        _inFlight = null;
+        _buffer = new ReadModelChanges();
+        _oldestBuffered = null;
+        Timers.Cancel("flush");
+        foreach (var persistenceId in touched)
+        {
+            var follow = _follows[persistenceId];
+            if (follow.CatchingUp) continue;
+            follow.Position = null;
+            if (!conflicts.Contains(persistenceId)) StartCatchUp(persistenceId);
+        }
+        UpdatePressure();
         CheckDrained();
     }
 
@@ -295,6 +347,8 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.RetryBackoffMax.TotalMilliseconds));
     }
 
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     private EventWriterStats Stats() =>
-        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _largestDelay, Buffered, _behind);
+        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _largestDelay, Buffered, _behind);
 }

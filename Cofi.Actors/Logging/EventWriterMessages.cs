@@ -17,7 +17,8 @@ public static class EventWriterCommands
 
 /// <summary>
 /// The EventWriter's figures since it started: rows and statements written (all tables, and batchExecutionLog on
-/// its own), flushes, failed flush attempts, the longest a row waited in the buffer, and what is buffered now.
+/// its own), flushes, failed flush attempts, flushes refused because another writer had moved the read model on,
+/// the longest a row waited in the buffer, and what is buffered now.
 /// </summary>
 public sealed record EventWriterStats(
     long Rows,
@@ -26,6 +27,7 @@ public sealed record EventWriterStats(
     long LogStatements,
     long Flushes,
     long FailedFlushes,
+    long RefusedFlushes,
     TimeSpan LargestFlushDelay,
     int Buffered,
     bool Behind)
@@ -34,5 +36,5 @@ public sealed record EventWriterStats(
 
     public override string ToString() =>
         $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({RowsPerLogInsert:N0} rows per batchExecutionLog INSERT), " +
-        $"{FailedFlushes:N0} failed attempts, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, {Buffered:N0} rows buffered";
+        $"{FailedFlushes:N0} failed attempts, {RefusedFlushes:N0} refused, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, {Buffered:N0} rows buffered";
 }

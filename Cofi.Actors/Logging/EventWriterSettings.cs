@@ -11,7 +11,8 @@ public sealed record EventWriterSettings(
     TimeSpan RetryBackoffMin,
     TimeSpan RetryBackoffMax,
     bool LogFileStartEvents,
-    int ProgressUpdateInterval)
+    int ProgressUpdateInterval,
+    TimeSpan SweepInterval)
 {
     public const string LogFileStartEventsVariable = "LOG_FILE_START_EVENTS";
     public const string ProgressUpdateIntervalVariable = "PROGRESS_UPDATE_INTERVAL";
@@ -45,6 +46,7 @@ public sealed record EventWriterSettings(
         var flushRows = section.Int("flush-rows", 1, 10_000);
         var highWater = section.Int("high-water-mark", 1);
         if (highWater < flushRows) throw new InvalidConfigurationException(section.Key("high-water-mark"), $"must be at least flush-rows ({flushRows})");
-        return new EventWriterSettings(flushRows, section.Duration("flush-interval", TimeSpan.FromMilliseconds(1)), highWater, min, max, logStarts, interval);
+        return new EventWriterSettings(flushRows, section.Duration("flush-interval", TimeSpan.FromMilliseconds(1)), highWater, min, max, logStarts, interval,
+            section.Duration("sweep-interval", TimeSpan.FromMilliseconds(100)));
     }
 }

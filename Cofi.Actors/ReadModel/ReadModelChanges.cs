@@ -15,6 +15,12 @@ public sealed class ReadModelChanges
 
     public Dictionary<string, Checkpoint> Offsets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per persistent actor, the position the read model must still be at for these rows to follow on: the write
+    /// is refused when another writer (another coordinator, before or after a failover) has moved it meanwhile.
+    /// </summary>
+    public Dictionary<string, long> Expected { get; } = new(StringComparer.Ordinal);
+
     public int Rows => Log.Count + Attempts.Count + Results.Count + Distribution.Count + Batches.Count;
 
     public bool IsEmpty => Rows == 0 && Offsets.Count == 0;

@@ -37,6 +37,7 @@ public static class ReadModelProjection
             _ => before.Processed,
         };
         var after = new Checkpoint(sequenceNr, processed);
+        into.Expected.TryAdd(persistenceId, before.SequenceNr);
         into.Offsets[persistenceId] = after;
         return after;
     }

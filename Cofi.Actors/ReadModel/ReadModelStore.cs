@@ -20,13 +20,25 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
 
     public int RowsPerStatement { get; } = rowsPerStatement;
 
-    /// <summary>What one write did: statements issued, of which INSERTs into batchExecutionLog, and its rows.</summary>
-    public sealed record WriteResult(int Statements, int LogStatements, int Rows);
+    /// <summary>
+    /// What one write did: statements issued, of which INSERTs into batchExecutionLog, and its rows; or, when
+    /// <see cref="Conflicts"/> is not empty, nothing: those actors' positions had moved, and the transaction was rolled back.
+    /// </summary>
+    public sealed record WriteResult(int Statements, int LogStatements, int Rows, IReadOnlyList<string> Conflicts)
+    {
+        public static WriteResult Refused(IReadOnlyList<string> conflicts) => new(0, 0, 0, conflicts);
+    }
 
     public WriteResult Write(ReadModelChanges changes)
     {
         using var connection = _readModel.Connect();
         using var transaction = connection.BeginTransaction();
+        var conflicts = Conflicts(connection, changes.Expected);
+        if (conflicts.Count > 0)
+        {
+            transaction.Rollback();
+            return WriteResult.Refused(conflicts);
+        }
         var statements = 0;
         var logStatements = Insert(connection, ReadModelTables.ExecutionLog,
             ["batchId", "stage", "eventType", "fileName", "status", "totalFiles", "processedFiles", "payload", "timestamp"],
@@ -45,7 +57,22 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
             changes.Offsets.Select(o => new object?[] { o.Key, o.Value.SequenceNr, o.Value.Processed }).ToList(),
             ["persistence_id"], new[] { "sequence_nr", "processed" }.Select(c => $"{_d.Quote(c)} = {_d.Incoming(c)}"));
         transaction.Commit();
-        return new WriteResult(statements, logStatements, changes.Rows);
+        return new WriteResult(statements, logStatements, changes.Rows, []);
+    }
+
+    /// <summary>
+    /// The actors whose stored position is not the one the rows follow on. On MySQL the offset rows stay locked
+    /// (FOR UPDATE) until the transaction ends, so two writers cannot both pass this check; SQLite has one writer at a time.
+    /// </summary>
+    private List<string> Conflicts(DataConnection connection, IReadOnlyDictionary<string, long> expected)
+    {
+        if (expected.Count == 0) return [];
+        var ids = expected.Keys.ToList();
+        var parameters = ids.Select((id, i) => new DataParameter("o" + i, id)).ToArray();
+        var sql = $"SELECT persistence_id, sequence_nr FROM {_d.Quote(ReadModelTables.Offsets)} WHERE persistence_id IN ({string.Join(", ", parameters.Select(p => "@" + p.Name))})"
+            + (_d.IsMySql ? " FOR UPDATE" : "");
+        var stored = connection.Query(r => (Id: r.GetString(0), Seq: r.GetInt64(1)), sql, parameters).ToDictionary(x => x.Id, x => x.Seq, StringComparer.Ordinal);
+        return ids.Where(id => stored.GetValueOrDefault(id) != expected[id]).ToList();
     }
 
     private int WriteDistribution(DataConnection connection, ReadModelChanges changes)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Stages;
 using Cofi.Host.Terminal;
@@ -58,8 +59,9 @@ public static class BatchRunner
         {
             await LiveProgress.ShowAsync(board, runtime.Settings.Pipeline, finished, cancel);
             var result = await finished;
+            var elapsed = clock.Elapsed;
             var failures = await FailuresAsync(runtime, result);
-            SummaryTable.Write(result, clock.Elapsed, PeakMemory.Describe(), failures);
+            SummaryTable.Write(result, elapsed, PeakMemory.Describe(), failures, await WriterStatsAsync(runtime));
             return result.Status == BatchStatus.Completed ? Completed : NoValidInput;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -75,6 +77,20 @@ public static class BatchRunner
         var total = stages.Count > 0 ? stages[0].Total ?? stages[0].Settled : 0;
         var current = stages.FirstOrDefault(s => !s.Completed) ?? stages[^1];
         return $"resuming batch {batchId}: {current.Settled:N0} of {total:N0} files done at {current.Stage}";
+    }
+
+    /// <summary>The EventWriter's figures once it has written the batch's last rows (as they stand, if the database is slow to take them).</summary>
+    private static async Task<EventWriterStats?> WriterStatsAsync(CofiRuntime runtime)
+    {
+        if (runtime.EventWriter.IsNobody()) return null;
+        try
+        {
+            return await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromSeconds(30));
+        }
+        catch (AskTimeoutException)
+        {
+            return await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.GetStats.Instance, TimeSpan.FromSeconds(5));
+        }
     }
 
     private static async Task<IReadOnlyList<FileRecord>> FailuresAsync(CofiRuntime runtime, BatchFinished finished)

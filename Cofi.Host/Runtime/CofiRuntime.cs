@@ -27,12 +27,16 @@ public sealed class CofiRuntime : IAsyncDisposable
         Database = database;
         System = host.Services.GetRequiredService<ActorSystem>();
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
+        EventWriter = host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
     }
 
     public ActorSystem System { get; }
 
     /// <summary>Nobody when the runtime was started only to read the database.</summary>
     public IActorRef BatchManager { get; }
+
+    /// <summary>Nobody when this process runs no batches.</summary>
+    public IActorRef EventWriter { get; }
 
     public CofiSettings Settings { get; }
 

@@ -1,13 +1,15 @@
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
+using Cofi.Actors.Logging;
 using Spectre.Console;
 
 namespace Cofi.Host.Terminal;
 
-/// <summary>The end-of-batch report: done, failed and skipped per stage, elapsed time, throughput and memory.</summary>
+/// <summary>The end-of-batch report: done, failed and skipped per stage, elapsed time, throughput, memory and the EventWriter's figures.</summary>
 public static class SummaryTable
 {
-    public static void Write(BatchFinished finished, TimeSpan elapsed, string peakMemory, IReadOnlyList<FileRecord> failures)
+    public static void Write(BatchFinished finished, TimeSpan elapsed, string peakMemory, IReadOnlyList<FileRecord> failures,
+        EventWriterStats? writer = null)
     {
         var table = new Table().Title($"batch {finished.BatchId}: {finished.Status.ToString().ToLowerInvariant()}")
             .AddColumn("stage").AddColumn(new TableColumn("done").RightAligned())
@@ -21,6 +23,7 @@ public static class SummaryTable
         AnsiConsole.MarkupLine($"elapsed: {elapsed.TotalSeconds:0.00} s");
         AnsiConsole.MarkupLine($"file-stages: {fileStages:N0} ({rate:N0} per second)");
         AnsiConsole.MarkupLine($"peak memory: {peakMemory}");
+        if (writer is not null) AnsiConsole.MarkupLine($"execution log: {Markup.Escape(writer.ToString())}");
         if (finished.Reason is not null) AnsiConsole.MarkupLine($"[red]{Markup.Escape(finished.Reason)}[/]");
         if (failures.Count == 0) return;
         AnsiConsole.MarkupLine($"failed files ({failures.Count:N0}):");
