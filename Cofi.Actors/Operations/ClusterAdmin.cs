@@ -31,6 +31,7 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
     private readonly string _node;
     private readonly IActorRef _operator;
     private readonly HashSet<string> _known = new();
+    private readonly HashSet<string> _removed = new();
     private readonly TimeSpan _answerWithin;
     private int _waitingFor;
     private string? _address;
@@ -40,7 +41,6 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
         _node = node;
         _operator = @operator;
         _answerWithin = answerWithin;
-        var cluster = Cluster.Get(Context.System);
 
         Receive<Gpu.GpuNodeIdentity>(m =>
         {
@@ -51,16 +51,15 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
                 _address = m.Address;
                 _operator.Tell(new AdminReplies.Draining(_node, m.Address));
                 Timers.Cancel("answers");
-                cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+                if (_removed.Contains(m.Address)) Left();
             }
             else if (_address is null && _waitingFor == 0) NotFound();
         });
         Receive<AnswerTimeout>(_ => NotFound());
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
-            if (m.Member.Address.ToString() != _address) return;
-            _operator.Tell(new AdminReplies.NodeLeft(_node, _address));
-            Context.Stop(Self);
+            _removed.Add(m.Member.Address.ToString());
+            if (m.Member.Address.ToString() == _address) Left();
         });
     }
 
@@ -71,6 +70,8 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Listening before asking: a node that drains fast is not removed unseen.
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         var gpuMembers = Cluster.Get(Context.System).State.Members.Where(m => m.HasRole(NodeSettings.Gpu) && m.Status == MemberStatus.Up).ToList();
         _waitingFor = gpuMembers.Count;
         foreach (var member in gpuMembers)
@@ -80,6 +81,12 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
     }
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Left()
+    {
+        _operator.Tell(new AdminReplies.NodeLeft(_node, _address!));
+        Context.Stop(Self);
+    }
 
     private void NotFound()
     {

@@ -113,11 +113,11 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         var coordinator = rig.StartCoordinator(latencyMs: 10);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
 
-        var unknown = await rig.RunCommandAsync("drain", "n9");
+        var unknown = await rig.RunCommandAsync(["drain", "n9"], coordinator);
         unknown.ExitCode.ShouldBe(2, unknown.Stdout);
         unknown.Stderr.ShouldContain("no GPU node named 'n9'; GPU nodes up: n1, n2");
 
-        var drain = await rig.RunCommandAsync("drain", "n1");
+        var drain = await rig.RunCommandAsync(["drain", "n1"], leaving, coordinator, rig.Lighthouse);
 
         drain.ExitCode.ShouldBe(0, drain.Stderr);
         drain.Stdout.ShouldContain("node n1 (akka.tcp://cofi@127.0.0.1:");

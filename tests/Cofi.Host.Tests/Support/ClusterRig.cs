@@ -71,9 +71,11 @@ public sealed class ClusterRig : IAsyncDisposable
         Start(CofiProcess.HostDll, _environment, "node", "--roles", "coordinator", "--name", name, "--db", database ?? Database, "--latency", latencyMs.ToString());
 
     /// <summary>A command line run against the cluster (knowing its seeds from the environment, like an operator's shell).</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(params string[] args)
+    /// <param name="watched">processes whose output explains a command that does not end</param>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(string[] args, params CofiProcess[] watched)
     {
         var process = Start(CofiProcess.HostDll, _environment, args);
+        await Until(() => process.HasExited, $"{string.Join(" ", args)} ending", [process, .. watched]);
         var code = await process.WaitForExitAsync(Patience);
         return (code, process.Stdout, process.Stderr);
     }
