@@ -34,6 +34,7 @@ public static class ReadModelProjection
             DistributionEvents.ScanFailed e => ScanFailed(e, before.Processed, into),
             StageEvents.OutcomesRecorded e => Outcomes(e, before.Processed, options, into),
             StageEvents.StageCompleted e => StageCompleted(e, before.Processed, into),
+            StageEvents.FilesRequeued e => Requeued(e, before.Processed, options, into),
             _ => before.Processed,
         };
         var after = new Checkpoint(sequenceNr, processed);
@@ -124,7 +125,8 @@ public static class ReadModelProjection
                 var final = attempt == history[^1];
                 into.Attempts.Add(new AttemptRow(record.Name, e.BatchId, e.Stage, attempt.Attempt, attempt.Machine,
                     final ? record.Status.ToString().ToLowerInvariant() : AttemptStatus(attempt.Outcome),
-                    attempt.Error, request, final && record.Status == FileStatus.Done ? record.Result : null, attempt.DurationMs, attempt.At.UtcDateTime));
+                    attempt.Error, attempt.Request ?? request, attempt.Response ?? (final && record.Status == FileStatus.Done ? record.Result : null),
+                    attempt.DurationMs, attempt.At.UtcDateTime, attempt.StatusCode));
             }
 
             var last = history.Count > 0 ? history[^1] : null;
@@ -160,6 +162,19 @@ public static class ReadModelProjection
             Json(new { done = e.Done, failed = e.Failed, skipped = e.Skipped }), at));
         into.Batch(e.BatchId, at).StageStatus[ReadModelTables.StatusColumn(e.Stage)] = "completed";
         return processed;
+    }
+
+    /// <summary>
+    /// retry-failed dropped these records: they are settled again later, so they leave the batch's failed count
+    /// (and, at the last stage, its processed count) now rather than being counted twice.
+    /// </summary>
+    private static int Requeued(StageEvents.FilesRequeued e, int processed, ReadModelOptions options, ReadModelChanges into)
+    {
+        var batch = into.Batch(e.BatchId, e.At.UtcDateTime);
+        batch.FailedDelta -= e.Failed;
+        if (options.Pipeline.Stages.FirstOrDefault(s => s.Name == e.Stage) is { Kind: StageKind.Metadata }) batch.ProcessedDelta -= e.FileIds.Count;
+        batch.StageStatus[ReadModelTables.StatusColumn(e.Stage)] = "running";
+        return Math.Max(0, processed - e.FileIds.Count);
     }
 
     /// <summary>stage_start with the first settled file, stage_progress each time the count crosses a multiple of the interval.</summary>

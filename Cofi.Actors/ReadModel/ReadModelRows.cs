@@ -6,7 +6,7 @@ public sealed record LogRow(long BatchId, string Stage, string EventType, string
 
 /// <summary>A <c>processing_logs</c> row: one attempt of one file at one stage.</summary>
 public sealed record AttemptRow(string CallId, long BatchId, string Stage, int Attempt, string? Machine, string Status,
-    string? Error, string? InputPayload, string? OutputPayload, long DurationMs, DateTime CreatedAt);
+    string? Error, string? InputPayload, string? OutputPayload, long DurationMs, DateTime CreatedAt, int? StatusCode = null);
 
 /// <summary>A <c>file_results</c> row: a file's final outcome, written by the last stage.</summary>
 public sealed record ResultRow(long BatchId, int FileId, string FileName, string Status, string? Reason, string? Result, DateTime CompletedAt);

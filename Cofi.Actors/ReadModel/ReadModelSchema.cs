@@ -97,6 +97,7 @@ public static class ReadModelSchema
             new("output_payload", $"{d.Text} NULL"),
             new("duration_ms", "BIGINT NOT NULL"),
             new("created_at", $"{d.Timestamp} NOT NULL"),
+            new("status_code", "INT NULL"),
         ], null,
         [
             new("ix_processing_logs_batch_status", "batch_id", "status"),

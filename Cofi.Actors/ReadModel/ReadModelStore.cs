@@ -45,8 +45,8 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
             changes.Log.Select(r => new object?[] { r.BatchId, r.Stage, r.EventType, r.FileName, r.Status, r.TotalFiles, r.ProcessedFiles, r.Payload, r.Timestamp }).ToList());
         statements += logStatements;
         statements += Insert(connection, ReadModelTables.ProcessingLogs,
-            ["call_id", "batch_id", "stage_name", "attempt", "machine", "status", "error_message", "input_payload", "output_payload", "duration_ms", "created_at"],
-            changes.Attempts.Select(r => new object?[] { r.CallId, r.BatchId, r.Stage, r.Attempt, r.Machine, r.Status, r.Error, r.InputPayload, r.OutputPayload, r.DurationMs, r.CreatedAt }).ToList());
+            ["call_id", "batch_id", "stage_name", "attempt", "machine", "status", "error_message", "input_payload", "output_payload", "duration_ms", "created_at", "status_code"],
+            changes.Attempts.Select(r => new object?[] { r.CallId, r.BatchId, r.Stage, r.Attempt, r.Machine, r.Status, r.Error, r.InputPayload, r.OutputPayload, r.DurationMs, r.CreatedAt, r.StatusCode }).ToList());
         statements += Insert(connection, ReadModelTables.FileResults,
             ["batch_id", "file_id", "file_name", "status", "reason", "result", "completed_at"],
             changes.Results.Select(r => new object?[] { r.BatchId, r.FileId, r.FileName, r.Status, r.Reason, r.Result, r.CompletedAt }).ToList(),

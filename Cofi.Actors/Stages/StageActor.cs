@@ -318,7 +318,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             sender.Tell(new StageReplies.Requeued(_stage.Name, 0));
             return;
         }
-        Persist(new StageEvents.FilesRequeued(_batchId, _stage.Name, ids, _clock.GetUtcNow()), e =>
+        var failed = ids.Count(id => _state.Records[id].Status == FileStatus.Failed);
+        Persist(new StageEvents.FilesRequeued(_batchId, _stage.Name, ids, _clock.GetUtcNow(), failed), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));

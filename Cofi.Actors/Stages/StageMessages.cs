@@ -61,7 +61,8 @@ public static class StageEvents
     public sealed record OutcomesRecorded(long BatchId, string Stage, IReadOnlyList<FileRecord> Records, DateTimeOffset At) : IStageEvent;
 
     /// <summary>These files' records were dropped (retry-failed): they are unsettled here again.</summary>
-    public sealed record FilesRequeued(long BatchId, string Stage, IReadOnlyList<int> FileIds, DateTimeOffset At) : IStageEvent;
+    /// <param name="Failed">how many of the files had failed here (the others were skipped, or are metadata's summaries)</param>
+    public sealed record FilesRequeued(long BatchId, string Stage, IReadOnlyList<int> FileIds, DateTimeOffset At, int Failed = 0) : IStageEvent;
 
     /// <summary>Every file of the batch is settled at this stage.</summary>
     public sealed record StageCompleted(long BatchId, string Stage, int Done, int Failed, int Skipped, DateTimeOffset At) : IStageEvent;

@@ -136,8 +136,12 @@ public sealed class ModelServiceFaultSpecs : IDisposable
                 rows.Where(r => (string)r[2]! == dead).ShouldAllBe(r => ((string)r[4]!).Contains("could not reach"));
             }
             var badRows = ReadModelComparison.Rows(connection,
-                $"SELECT status, error_message FROM processing_logs WHERE batch_id = {finished.BatchId} AND stage_name = 'denoise' AND call_id = '{bad}'");
-            badRows.Single()[1].ShouldBeOfType<string>().ShouldContain("HTTP 400");
+                $"SELECT status, error_message, status_code, input_payload, output_payload FROM processing_logs WHERE batch_id = {finished.BatchId} AND stage_name = 'denoise' AND call_id = '{bad}'");
+            var badRow = badRows.Single();
+            badRow[1].ShouldBeOfType<string>().ShouldContain("HTTP 400");
+            Convert.ToInt32(badRow[2]).ShouldBe(400, "the attempt's status code has its column");
+            badRow[3].ShouldBeOfType<string>().ShouldContain(bad, Case.Sensitive, "the request body sent is kept");
+            badRow[4].ShouldNotBeNull("the response body received is kept");
         }
 
         // The fault is removed: retry-failed processes the failed files again; the bad and malformed ones fail again.
@@ -163,6 +167,14 @@ public sealed class ModelServiceFaultSpecs : IDisposable
             recorded.GroupBy(r => r.Name).ShouldAllBe(g => g.Count() <= 2);
             if (stage != "metadata") recorded.GroupBy(r => r.Name).ShouldAllBe(g => g.Count(r => r.Status == FileStatus.Done) <= 1, $"no file is done twice at {stage}");
         }
+
+        // The read model counts each file once after the retry: the requeued records left the counts when they were dropped.
+        await host.DrainEventWriterAsync();
+        var failedNow = again.Stages.Sum(s => s.Failed);
+        using var readModel = DatabaseSettings.Sqlite(database).ReadModel.OpenRawConnection();
+        var counts = ReadModelComparison.Rows(readModel, $"SELECT processedFiles, failedFiles FROM batchStatus WHERE id = {finished.BatchId}").Single();
+        Convert.ToInt32(counts[0]).ShouldBe(Files, "processedFiles counts each file once");
+        Convert.ToInt32(counts[1]).ShouldBe(failedNow, "failedFiles counts the failures the journal holds now");
     }
 
     [Fact]
