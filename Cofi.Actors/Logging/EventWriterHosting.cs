@@ -26,7 +26,7 @@ public static class EventWriterHosting
             {
                 try
                 {
-                    await writer.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromSeconds(10));
+                    await writer.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromSeconds(30));
                 }
                 catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
                 {

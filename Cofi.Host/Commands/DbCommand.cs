@@ -24,7 +24,7 @@ public static partial class DbCommand
             var rows = result.GetValue(chunk);
             if (rows < 1) throw new InvalidConfigurationException("--chunk", $"must be at least 1 (got {rows})");
             var options = common.Read(result);
-            if (options.Database.SqliteFile is { } file && !File.Exists(file))
+            if (options.Database.ReadModel.SqliteFile is { } file && !File.Exists(file))
             {
                 Console.WriteLine($"no database at {file}: nothing to prune");
                 return Task.FromResult(0);

@@ -71,7 +71,7 @@ public sealed class EventWriterSpecs : IDisposable
         var input = Path.Combine(_dir.Path, "input");
         SampleBatch.Generate(input, 200, 1);
         // Neither the size nor the interval will flush during the batch: only the shutdown can.
-        var host = await PipelineHost.StartAsync(db.Settings, "cofi.event-writer { flush-rows = 10000, flush-interval = 1h, high-water-mark = 100000 }");
+        var host = await PipelineHost.StartAsync(db.Settings, "cofi.event-writer { flush-rows = 2500, flush-interval = 1h, high-water-mark = 100000 }");
         BatchFinished finished;
         try
         {
