@@ -19,6 +19,21 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <summary>The manager's status query, carrying what the manager knows of the batch.</summary>
     public sealed record GetStatus(BatchSummary Summary);
 
+    public sealed record Pause
+    {
+        public static readonly Pause Instance = new();
+    }
+
+    public sealed record Resume
+    {
+        public static readonly Resume Instance = new();
+    }
+
+    public sealed record Cancel
+    {
+        public static readonly Cancel Instance = new();
+    }
+
     private readonly long _batchId;
     private readonly string _input;
     private readonly CofiSettings _settings;
@@ -32,11 +47,13 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly HashSet<string> _ready = new();
     private BatchEvents.Finished? _finished;
     private bool _started;
+    private bool _paused;
 
-    public BatchSupervisor(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
     {
         _batchId = batchId;
         _input = input;
+        _paused = paused;
         _settings = settings;
         _machines = machines;
         _executors = executors;
@@ -56,6 +73,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (m.Stage == _settings.Pipeline.Stages[^1].Name) Finish(BatchStatus.Completed, null);
         });
         Command<StageSignals.Halted>(m => Finish(BatchStatus.Failed, m.Reason));
+        Command<Pause>(_ => SetPaused(true));
+        Command<Resume>(_ => SetPaused(false));
+        Command<Cancel>(_ => Finish(BatchStatus.Cancelled, "cancelled by an operator"));
         Command<StageProgress>(m =>
         {
             if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
@@ -67,8 +87,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         });
     }
 
-    public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, executors, clock));
+    /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
+    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, executors, clock));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -108,6 +129,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     {
         _counts[ready.Stage] = ready.Counts;
         _ready.Add(ready.Stage);
+        // A stage that (re)started knows nothing of a pause: tell it before it is handed any file.
+        if (_paused) _stages[ready.Stage].Tell(StageCommands.Pause.Instance);
         var distribution = _stages[_settings.Pipeline.Stages[0].Name];
         if (_started)
         {
@@ -121,6 +144,13 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         _started = true;
         distribution.Tell(DistributionCommands.Start.Instance);
         Stash.UnstashAll();
+    }
+
+    private void SetPaused(bool paused)
+    {
+        _paused = paused;
+        object command = paused ? StageCommands.Pause.Instance : StageCommands.Resume.Instance;
+        foreach (var stage in _stages.Values) stage.Tell(command);
     }
 
     private void Finish(BatchStatus status, string? reason)

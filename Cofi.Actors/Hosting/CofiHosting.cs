@@ -6,6 +6,7 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Persistence;
 using LinqToDB;
+using LinqToDB.Interceptors;
 
 namespace Cofi.Actors.Hosting;
 
@@ -17,13 +18,15 @@ public static class CofiHosting
         builder.AddHocon(config, HoconAddMode.Prepend);
 
     /// <summary>Journal, snapshots and read journal on <paramref name="db"/>.</summary>
-    public static AkkaConfigurationBuilder AddCofiPersistence(this AkkaConfigurationBuilder builder, DatabaseSettings db)
+    /// <param name="observer">an extra linq2db interceptor that sees every command (SQLite only), e.g. to count queries.</param>
+    public static AkkaConfigurationBuilder AddCofiPersistence(this AkkaConfigurationBuilder builder, DatabaseSettings db, IInterceptor? observer = null)
     {
         builder.AddHocon(PersistenceHocon.For(db), HoconAddMode.Prepend);
         if (db.IsSqlite)
         {
             SqlitePragmas.EnableWal(db.ConnectionString);
             var options = new DataOptions().UseConnectionString(db.ProviderName, db.ConnectionString).UseInterceptor(new SqlitePragmas());
+            if (observer is not null) options = options.UseInterceptor(observer);
             builder.AddSetup(new DataOptionsSetup(options));
         }
         return builder;

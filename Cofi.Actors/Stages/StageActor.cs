@@ -47,6 +47,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
+    private bool _paused;
 
     public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
         IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock)
@@ -88,6 +89,12 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<StageCommands.Pause>(_ => _paused = true);
+        Command<StageCommands.Resume>(_ =>
+        {
+            _paused = false;
+            Dispatch();
+        });
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
@@ -208,14 +215,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             }
             if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
             SnapshotIfDue();
-            Publish();
+            Publish(recorded.Records);
             CheckFinished();
         });
     }
 
     private void Dispatch()
     {
-        if (_mode == PipelineMode.Barrier && _total is null) return;
+        if (_paused || (_mode == PipelineMode.Barrier && _total is null)) return;
         var now = _clock.GetUtcNow();
         _queue.ReleaseDueRetries(now);
         if (_localExecutor is null) DispatchToWorkers();
@@ -280,5 +287,6 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
         _inFlight.Count, _queue.Ready + _queue.Waiting, _total, _state.Completed);
 
-    private void Publish() => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow()));
+    private void Publish(IReadOnlyList<FileRecord>? recorded = null) => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow(),
+        recorded, _inFlight.Values.Where(f => f.Worker is not null).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count())));
 }

@@ -28,6 +28,17 @@ public static class StageCommands
     /// <summary>A worker offers <see cref="Slots"/> more concurrent calls for this stage.</summary>
     public sealed record Pull(IActorRef Worker, string Machine, int Slots) : IStageCommand;
 
+    /// <summary>Stop handing out work until <see cref="Resume"/>; calls already out still finish and are recorded.</summary>
+    public sealed record Pause : IStageCommand
+    {
+        public static readonly Pause Instance = new();
+    }
+
+    public sealed record Resume : IStageCommand
+    {
+        public static readonly Resume Instance = new();
+    }
+
     /// <summary>A worker's answer for one assigned call; it also hands the call's slot back.</summary>
     public sealed record Report(int FileId, int Attempt, CallOutcome Outcome, string Machine, long DurationMs) : IStageCommand;
 }
@@ -55,8 +66,12 @@ public sealed record StageCounts(long BatchId, string Stage, int Done, int Faile
     public int Settled => Done + Failed + Skipped;
 }
 
-/// <summary>Published on the event stream after each recorded group, so views never query the database.</summary>
-public sealed record StageProgress(StageCounts Counts, DateTimeOffset At);
+/// <summary>
+/// Published on the event stream after each recorded group, so views never query the database: the stage's counts,
+/// the files just recorded (empty when nothing new was recorded) and how many calls each GPU machine has in flight.
+/// </summary>
+public sealed record StageProgress(StageCounts Counts, DateTimeOffset At,
+    IReadOnlyList<FileRecord>? Recorded = null, IReadOnlyDictionary<string, int>? BusyByMachine = null);
 
 /// <summary>Sent by a stage to its batch supervisor.</summary>
 public static class StageSignals

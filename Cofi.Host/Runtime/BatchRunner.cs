@@ -15,9 +15,11 @@ public static class BatchRunner
     public const int NoValidInput = 2;
     public const int Interrupted = 130;
 
-    public static async Task<int> RunAsync(CofiRuntime runtime, string input, CancellationToken cancel)
+    /// <param name="serve">keep the dashboard up after the batch ends, until <paramref name="cancel"/>.</param>
+    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
+        if (runtime.WebAddress is { } address) Console.WriteLine($"dashboard: {address}/");
         var board = new ProgressBoard();
         board.Attach(runtime.System);
         var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(60));
@@ -35,7 +37,13 @@ public static class BatchRunner
             var result = await finished;
             var failures = await FailuresAsync(runtime, result);
             SummaryTable.Write(result, clock.Elapsed, PeakMemory.Describe(), failures);
-            return result.Status == BatchStatus.Completed ? Completed : NoValidInput;
+            var code = result.Status == BatchStatus.Completed ? Completed : NoValidInput;
+            if (serve && runtime.WebAddress is { } served)
+            {
+                Console.WriteLine($"serving the dashboard at {served}/ until Ctrl+C");
+                await Task.Delay(Timeout.Infinite, cancel).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            return code;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

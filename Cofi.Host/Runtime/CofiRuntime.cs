@@ -6,13 +6,23 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
 using Cofi.Actors.Persistence;
+using Cofi.Actors.Progress;
+using Cofi.Host.Web;
+using LinqToDB.Interceptors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cofi.Host.Runtime;
 
-/// <summary>The embedded Cofi: one process with every role, its ActorSystem, database and simulated GPU machines.</summary>
+/// <summary>
+/// The embedded Cofi: one process with every role, its ActorSystem, database and simulated GPU machines, and, when
+/// asked, the web server (dashboard, SSE, REST API).
+/// </summary>
 public sealed class CofiRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -26,7 +36,11 @@ public sealed class CofiRuntime : IAsyncDisposable
         Database = database;
         System = host.Services.GetRequiredService<ActorSystem>();
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
+        WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
     }
+
+    /// <summary>Where the dashboard is served, e.g. http://127.0.0.1:5080; null without the web server.</summary>
+    public string? WebAddress { get; }
 
     public ActorSystem System { get; }
 
@@ -37,7 +51,10 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public DatabaseSettings Database { get; }
 
-    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches)
+    /// <param name="web">serve the dashboard and API with these settings; null: no web server.</param>
+    /// <param name="databaseObserver">sees every database command (benchmarks count the queries with it).</param>
+    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches,
+        WebSettings? web = null, IInterceptor? databaseObserver = null)
     {
         var owned = new List<IDisposable>();
         if (runBatches && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
@@ -49,15 +66,34 @@ public sealed class CofiRuntime : IAsyncDisposable
             recorder = fileRecorder;
         }
         var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders();
-        builder.Services.AddAkka("cofi", akka =>
+        void AddAkka(IServiceCollection services) => services.AddAkka("cofi", akka =>
         {
-            akka.AddCofiConfig(config).AddCofiPersistence(database);
+            akka.AddCofiConfig(config).AddCofiPersistence(database, databaseObserver);
+            if (runBatches || web is not null) akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
             if (runBatches)
                 akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
         });
-        var host = builder.Build();
+        IHost host;
+        if (web is null)
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.ClearProviders();
+            AddAkka(builder.Services);
+            host = builder.Build();
+        }
+        else
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrelCore();
+            builder.Services.AddRoutingCore();
+            builder.Services.AddSingleton(settings);
+            builder.AddCofiWeb(web);
+            AddAkka(builder.Services);
+            var app = builder.Build();
+            app.MapCofiWeb();
+            host = app;
+        }
         try
         {
             await host.StartAsync();

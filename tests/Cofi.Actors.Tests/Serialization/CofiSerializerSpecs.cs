@@ -31,6 +31,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.Submitted(9, "/in", At),
         new BatchEvents.Started(9, At),
         new BatchEvents.Finished(9, BatchStatus.Completed, null, [Counts], At),
+        new BatchEvents.Paused(9, At),
+        new BatchEvents.Resumed(9, At),
         BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At)));
 
     [Theory]

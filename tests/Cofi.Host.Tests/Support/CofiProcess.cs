@@ -33,6 +33,8 @@ public sealed class CofiProcess : IDisposable
         info.ArgumentList.Add(HostDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("COFI_DB");
+        // Processes of other test runs may hold the default dashboard port.
+        info.Environment["COFI_WEB_PORT"] = "0";
         return new CofiProcess(Process.Start(info)!);
     }
 
