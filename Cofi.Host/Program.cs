@@ -8,5 +8,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     RunCommand.Create(common),
     StatusCommand.Create(common),
     SamplesCommand.Create(),
+    NodeCommand.Create(common),
 };
 return await root.Parse(args).InvokeAsync();

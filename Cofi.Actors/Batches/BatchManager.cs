@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 
@@ -96,6 +97,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(submitted, e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
             Announce(e.BatchId);
             SnapshotIfDue();
@@ -112,6 +114,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Announce(e.BatchId);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             StartSupervisor(e.BatchId);
         });
     }
@@ -131,6 +134,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Persist(new BatchEvents.Finished(finished.BatchId, finished.Status, finished.Reason, finished.Stages, finished.At), e =>
         {
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             if (_waiters.Remove(e.BatchId, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(finished);
             Context.System.EventStream.Publish(finished);

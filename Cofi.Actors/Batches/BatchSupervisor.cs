@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
@@ -45,6 +46,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly Dictionary<string, StageCounts> _counts = new();
     private readonly List<IActorRef> _workers = new();
     private readonly HashSet<string> _ready = new();
+    private GpuNodeCommands.Attach? _attach;
     private BatchEvents.Finished? _finished;
     private bool _started;
     private bool _paused;
@@ -76,6 +78,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         Command<Pause>(_ => SetPaused(true));
         Command<Resume>(_ => SetPaused(false));
         Command<Cancel>(_ => Finish(BatchStatus.Cancelled, "cancelled by an operator"));
+        Command<ClusterEvent.MemberUp>(m => AttachTo(m.Member));
+        Command<ClusterEvent.ReachableMember>(m => AttachTo(m.Member));
+        Command<ClusterEvent.UnreachableMember>(m => Lose(m.Member, "is unreachable"));
+        Command<ClusterEvent.MemberRemoved>(m => Lose(m.Member, "left the cluster"));
         Command<StageProgress>(m =>
         {
             if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
@@ -86,6 +92,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             else Sender.Tell(new BatchStatusReply(m.Summary, StageCounts()));
         });
     }
+
+    public const string GpuRole = "gpu";
 
     /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
     public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
@@ -102,6 +110,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        if (_attach is not null) Cluster.Get(Context.System).Unsubscribe(Self);
         base.PostStop();
     }
 
@@ -121,8 +130,30 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
         }
         var gpuStages = pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            // In a cluster, GPU machines are the members with role gpu: each one's GpuNode runs this batch's workers.
+            _attach = new GpuNodeCommands.Attach(_batchId, gpuStages, Self);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+            return;
+        }
         foreach (var machine in _machines)
             _workers.Add(Context.ActorOf(GpuWorker.Props(machine, gpuStages, pipeline, _executors, _clock), $"gpu-{Uri.EscapeDataString(machine)}"));
+    }
+
+    private void AttachTo(Member member)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Info("Batch {0}: GPU node {1} is up; attaching its machines", _batchId, member.Address);
+        Context.ActorSelection(new RootActorPath(member.Address) / "user" / GpuNode.Name).Tell(_attach);
+    }
+
+    private void Lose(Member member, string why)
+    {
+        if (_attach is null || !member.HasRole(GpuRole)) return;
+        _log.Warning("Batch {0}: GPU node {1} {2}; its calls in flight go back to the queue", _batchId, member.Address, why);
+        foreach (var stage in _attach.Stages.Values) stage.Tell(new StageCommands.NodeLost(member.Address.ToString()));
     }
 
     private void OnStageReady(StageSignals.Ready ready)

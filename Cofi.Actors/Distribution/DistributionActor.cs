@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Inputs;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Distribution;
@@ -29,6 +30,7 @@ public sealed class DistributionActor : ReceivePersistentActor
     private readonly CancellationTokenSource _scanCancel = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DistributionState _state = DistributionState.Empty;
+    private readonly SnapshotPolicy _snapshots;
     private bool _scanning;
 
     public DistributionActor(long batchId, string input, StageSettings stage, RecordingSettings persistence,
@@ -41,8 +43,13 @@ public sealed class DistributionActor : ReceivePersistentActor
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
 
-        Recover<SnapshotOffer>(offer => _state = DistributionState.FromSnapshot((DistributionSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = DistributionState.FromSnapshot((DistributionSnapshot)offer.Snapshot);
+            _snapshots.Taken(offer.Metadata.SequenceNr, _state.Files.Count);
+        });
         Recover<IStageEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => _supervisor.Tell(new StageSignals.Ready(_stage.Name, Counts())));
 
@@ -62,6 +69,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             var before = _state.Files.Count;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             HandOn(_state.Files.Skip(before));
             SnapshotIfDue();
             Publish();
@@ -70,6 +78,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             _scanning = false;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             Publish();
             Finish();
         }));
@@ -77,6 +86,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         {
             _scanning = false;
             _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             _log.Error("Batch {0}: input {1} could not be scanned: {2}", _batchId, _input, m.Reason);
             _supervisor.Tell(new StageSignals.Halted(_stage.Name, m.Reason));
         }));
@@ -160,7 +170,9 @@ public sealed class DistributionActor : ReceivePersistentActor
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (!_snapshots.IsDue(LastSequenceNr, _state.Files.Count)) return;
+        _snapshots.Taken(LastSequenceNr, _state.Files.Count);
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Valid, _state.Invalid, 0, 0, 0,

@@ -1,6 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Cofi.Actors.Executors;
 
 /// <summary>What one call to a stage's executor came to.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(Completed), "completed")]
+[JsonDerivedType(typeof(Skipped), "skipped")]
+[JsonDerivedType(typeof(TransientFailure), "transient")]
+[JsonDerivedType(typeof(PermanentFailure), "permanent")]
 public abstract record CallOutcome
 {
     /// <summary>The stage's result for the file, as JSON.</summary>

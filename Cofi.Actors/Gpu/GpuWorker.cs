@@ -24,6 +24,7 @@ public sealed class GpuWorker : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _draining;
 
     public GpuWorker(string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock)
     {
@@ -35,9 +36,15 @@ public sealed class GpuWorker : ReceiveActor
 
         Receive<GpuWorkerCommands.Run>(Start);
         Receive<CallFinished>(Finish);
+        Receive<GpuWorkerCommands.Drain>(_ =>
+        {
+            _draining = true;
+            foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Withdraw(Self));
+            ReportIfDrained();
+        });
         Receive<GpuWorkerCommands.Reattach>(m =>
         {
-            if (!_lanes.TryGetValue(m.Stage, out var lane)) return;
+            if (_draining || !_lanes.TryGetValue(m.Stage, out var lane)) return;
             _lanes[m.Stage] = lane = lane with { StageRef = m.StageRef, Busy = lane.Busy };
             m.StageRef.Tell(new StageCommands.Pull(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
         });
@@ -60,11 +67,11 @@ public sealed class GpuWorker : ReceiveActor
 
     private void Start(GpuWorkerCommands.Run run)
     {
-        if (!_lanes.TryGetValue(run.Call.Stage, out var lane))
+        if (_draining || !_lanes.TryGetValue(run.Call.Stage, out var lane))
         {
             _log.Warning("{0} has no lane for stage {1}; refusing {2}", _machine, run.Call.Stage, run.Call.File.Name);
             run.StageRef.Tell(new StageCommands.Report(run.Call.File.FileId, run.Call.Attempt,
-                new CallOutcome.TransientFailure($"machine {_machine} does not serve stage {run.Call.Stage}"), _machine, 0), Self);
+                new CallOutcome.TransientFailure(_draining ? $"machine {_machine} is draining" : $"machine {_machine} does not serve stage {run.Call.Stage}"), _machine, 0), Self);
             return;
         }
         lane.Busy++;
@@ -78,5 +85,11 @@ public sealed class GpuWorker : ReceiveActor
         var call = finished.Run.Call;
         if (_lanes.TryGetValue(call.Stage, out var lane)) lane.Busy--;
         finished.Run.StageRef.Tell(new StageCommands.Report(call.File.FileId, call.Attempt, finished.Outcome, _machine, finished.DurationMs), Self);
+        ReportIfDrained();
+    }
+
+    private void ReportIfDrained()
+    {
+        if (_draining && _lanes.Values.All(l => l.Busy == 0)) Context.Parent.Tell(new GpuWorkerDrained(_machine));
     }
 }

@@ -1,4 +1,9 @@
+using Akka;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Configuration;
+using Akka.Remote.Hosting;
+using Cofi.Actors.Gpu;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Config;
 using Cofi.Actors.Batches;
@@ -29,6 +34,7 @@ public static class CofiHosting
             if (observer is not null) options = options.UseInterceptor(observer);
             builder.AddSetup(new DataOptionsSetup(options));
         }
+        else MySqlJournalSchema.Create(db);
         return builder;
     }
 
@@ -37,6 +43,41 @@ public static class CofiHosting
         IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
         builder.WithActors((system, registry) =>
             registry.Register<BatchManager>(system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name)));
+
+    /// <summary>Remoting and clustering; a process with no seeds joins itself and forms a cluster of one.</summary>
+    public static AkkaConfigurationBuilder AddCofiCluster(this AkkaConfigurationBuilder builder, NodeSettings cluster)
+    {
+        builder.AddHocon("""
+            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            akka.cluster.split-brain-resolver.active-strategy = keep-majority
+            akka.cluster.split-brain-resolver.stable-after = 20s
+            akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = 120s
+            """, HoconAddMode.Prepend)
+            .WithRemoting(cluster.Ip, cluster.Port)
+            .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
+        if (cluster.Seeds.Count == 0)
+            builder.WithActors((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+        return builder;
+    }
+
+    /// <summary>The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as <see cref="BatchManager"/>.</summary>
+    public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>
+        builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, [], executors, clock),
+            new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
+
+    /// <summary>This node's GPU machines, and a shutdown step that drains them before the node leaves the cluster.</summary>
+    public static AkkaConfigurationBuilder AddCofiGpuNode(this AkkaConfigurationBuilder builder, string node, IReadOnlyList<string> machines,
+        PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock) =>
+        builder.WithActors((system, registry) =>
+        {
+            var gpuNode = system.ActorOf(GpuNode.Props(node, machines, pipeline, executors, clock), GpuNode.Name);
+            registry.Register<GpuNode>(gpuNode);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-gpu-node", async () =>
+            {
+                await gpuNode.Ask<GpuNodeDrained>(GpuNodeCommands.Drain.Instance, TimeSpan.FromSeconds(110));
+                return Done.Instance;
+            });
+        });
 
     public static IReadOnlyList<string> SimulatedMachines(int count) =>
         Enumerable.Range(1, count).Select(i => $"gpu-{i}").ToList();

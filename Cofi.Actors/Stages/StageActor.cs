@@ -5,6 +5,8 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
 using Cofi.Actors.Gpu;
+using Cofi.Actors.Logging;
+using Cofi.Actors.Persistence;
 
 namespace Cofi.Actors.Stages;
 
@@ -43,11 +45,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<int, InFlight> _inFlight = new();
     private readonly List<FileRecord> _unrecorded = new();
     private readonly HashSet<int> _unrecordedIds = new();
+    private readonly Dictionary<int, List<AttemptRecord>> _attempts = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SnapshotPolicy _snapshots;
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
     private bool _paused;
+    private bool _writerBehind;
 
     public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
         IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock)
@@ -59,13 +64,18 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
         if (!stage.RunsOnGpuMachines)
         {
             _localExecutor = executors.For(stage, "coordinator");
             _localFree = stage.Concurrency;
         }
 
-        Recover<SnapshotOffer>(offer => _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot);
+            _snapshots.Taken(offer.Metadata.SequenceNr, _state.Settled);
+        });
         Recover<IStageEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -96,8 +106,21 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
+        Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
+        Command<StageCommands.NodeLost>(m =>
+        {
+            var lost = _workers.All.Concat(_inFlight.Values.Select(f => f.Worker).OfType<IActorRef>())
+                .Where(w => w.Path.Address.ToString() == m.Address).Distinct().ToList();
+            foreach (var worker in lost) OnWorkerLost(worker);
+        });
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
+        Command<WriterPressure>(m =>
+        {
+            // The execution log is behind: hand out no new work until it has caught up (calls in flight still finish).
+            _writerBehind = m.Behind;
+            if (!_writerBehind) Dispatch();
+        });
         Command<StageQueries.GetCounts>(_ => Sender.Tell(Counts()));
         Command<SaveSnapshotSuccess>(m =>
             DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1)));
@@ -116,8 +139,15 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(WriterPressure));
+        base.PreStart();
+    }
+
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         _shutdown.Cancel();
         _shutdown.Dispose();
         base.PostStop();
@@ -164,10 +194,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        var attempt = StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, _clock.GetUtcNow());
+        if (!_attempts.TryGetValue(file.FileId, out var history)) _attempts[file.FileId] = history = new List<AttemptRecord>();
+        history.Add(attempt);
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
         {
             case Decision.Record r:
-                Stage(r.FileRecord);
+                _attempts.Remove(file.FileId);
+                Stage(r.FileRecord with { History = history });
                 break;
             case Decision.Retry retry:
                 _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
@@ -206,6 +240,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
         {
             _state = _state.Apply(recorded);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, recorded));
             var handOn = new List<FileWork>(recorded.Records.Count);
             foreach (var record in recorded.Records)
             {
@@ -223,6 +258,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void Dispatch()
     {
         if (_paused || (_mode == PipelineMode.Barrier && _total is null)) return;
+        if (_writerBehind) return;
         var now = _clock.GetUtcNow();
         _queue.ReleaseDueRetries(now);
         if (_localExecutor is null) DispatchToWorkers();
@@ -264,6 +300,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Persist(new StageEvents.StageCompleted(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped, _clock.GetUtcNow()), e =>
             {
                 _state = _state.Apply(e);
+                Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
                 Publish();
                 AnnounceFinished(total);
             });
@@ -281,7 +318,9 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr % _persistence.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (!_snapshots.IsDue(LastSequenceNr, _state.Settled)) return;
+        _snapshots.Taken(LastSequenceNr, _state.Settled);
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,

@@ -33,6 +33,16 @@ public static class StageDecisions
         };
     }
 
+    /// <summary>One call's attempt as it is kept in the file's history at this stage.</summary>
+    public static AttemptRecord Attempt(int attempt, CallOutcome outcome, string machine, long durationMs, DateTimeOffset at) => outcome switch
+    {
+        CallOutcome.Completed => new AttemptRecord(attempt, machine, AttemptOutcome.Done, null, durationMs, at),
+        CallOutcome.Skipped s => new AttemptRecord(attempt, machine, AttemptOutcome.Skipped, s.Reason, durationMs, at),
+        CallOutcome.TransientFailure t => new AttemptRecord(attempt, machine, AttemptOutcome.TransientFailure, t.Reason, durationMs, at),
+        CallOutcome.PermanentFailure p => new AttemptRecord(attempt, machine, AttemptOutcome.PermanentFailure, p.Reason, durationMs, at),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "unknown call outcome"),
+    };
+
     /// <summary>A file that failed or was skipped upstream is skipped here, keeping the first reason.</summary>
     public static FileRecord PassThrough(FileWork file, Disposition disposition) =>
         new(file.FileId, file.Name, FileStatus.Skipped, null,

@@ -10,7 +10,8 @@ public interface IWithBatchId
     long BatchId { get; }
 }
 
-public interface IStageCommand;
+/// <summary>A command to a StageActor; some come from GPU workers on other nodes.</summary>
+public interface IStageCommand : ICofiMessage;
 
 public interface IStageEvent : IWithBatchId, ICofiMessage
 {
@@ -38,6 +39,12 @@ public static class StageCommands
     {
         public static readonly Resume Instance = new();
     }
+
+    /// <summary>A draining worker takes back its free slots; its calls in flight still report.</summary>
+    public sealed record Withdraw(IActorRef Worker) : IStageCommand;
+
+    /// <summary>A GPU node became unreachable or left: its workers' calls in flight go back to the queue.</summary>
+    public sealed record NodeLost(string Address) : IStageCommand;
 
     /// <summary>A worker's answer for one assigned call; it also hands the call's slot back.</summary>
     public sealed record Report(int FileId, int Attempt, CallOutcome Outcome, string Machine, long DurationMs) : IStageCommand;

@@ -14,6 +14,8 @@ internal sealed class WorkerCredits
 
     public bool Knows(IActorRef worker) => _workers.ContainsKey(worker);
 
+    public IReadOnlyList<IActorRef> All => _order;
+
     public void Offer(IActorRef worker, string machine, int slots)
     {
         if (_workers.TryGetValue(worker, out var entry)) _workers[worker] = (machine, entry.Free + slots);

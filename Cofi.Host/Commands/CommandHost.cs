@@ -37,5 +37,11 @@ public static class CommandHost
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");
             return DatabaseBusy;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"cofi: unexpected error: {e.GetType().Name}: {e.Message}");
+            await Console.Error.WriteLineAsync(e.ToString());
+            return UnexpectedError;
+        }
     }
 }

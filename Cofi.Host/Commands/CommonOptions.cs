@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cofi.Actors.Configuration;
 using Cofi.Host.Runtime;
 using Cofi.Host.Web;
 
@@ -9,7 +10,7 @@ public sealed class CommonOptions
 {
     public Option<string> Database { get; } = new("--db")
     {
-        Description = $"SQLite database file (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
+        Description = $"SQLite database file, or a MySQL / MariaDB connection string (default: ${RuntimeOptions.DatabaseVariable} or ./cofi.db)",
         DefaultValueFactory = _ => RuntimeOptions.DefaultDatabasePath,
     };
 
@@ -38,8 +39,14 @@ public sealed class CommonOptions
     public WebSettings ReadWeb(ParseResult result, Akka.Configuration.Config config, string inputRoot) =>
         WebSettings.FromConfig(config, result.GetValue(Bind), result.GetValue(Port), [inputRoot]);
 
+    public Option<string?> Roles { get; } = new("--roles") { Description = "cluster roles of this process: coordinator, gpu or both (default: $COFI_ROLES; embedded outside a cluster unless roles or $CLUSTER_SEEDS are set)" };
+
+    public Option<string?> NodeName { get; } = new("--name") { Description = "name of this node's GPU machine(s) (default: $COFI_NODE_NAME or the host name)" };
+
     public void AddTo(Command command, bool simulation)
     {
+        command.Options.Add(Roles);
+        command.Options.Add(NodeName);
         command.Options.Add(Database);
         command.Options.Add(Config);
         if (!simulation) return;
@@ -53,5 +60,6 @@ public sealed class CommonOptions
         result.GetValue(Config),
         result.GetValue(Gpus),
         result.GetValue(Latency),
-        result.GetValue(CallLog));
+        result.GetValue(CallLog),
+        NodeSettings.FromEnvironment(Environment.GetEnvironmentVariables(), result.GetValue(Roles), result.GetValue(NodeName)));
 }

@@ -11,7 +11,7 @@ public static class DemoCommand
         var files = new Option<int>("--files") { Description = "number of sample WAV files to generate", DefaultValueFactory = _ => 500 };
         var corrupt = new Option<int?>("--corrupt") { Description = "how many of them are deliberately corrupt (default: 1 in 200, at least 3)" };
         var keep = new Option<bool>("--keep") { Description = "keep the generated files and database instead of deleting them" };
-        var database = new Option<string?>("--db") { Description = "SQLite database file (default: a fresh one beside the generated files)" };
+        var database = new Option<string?>("--db") { Description = "SQLite database file or MySQL connection string (default: a fresh SQLite file beside the generated files)" };
         var command = new Command("demo", "Generate a sample batch and run it through every stage on simulated GPUs.") { files, corrupt, keep, database };
         command.Options.Add(common.Config);
         command.Options.Add(common.Gpus);

@@ -21,7 +21,8 @@ public static class RunCommand
             var (config, settings) = options.LoadConfiguration();
             // The API may submit batches from the folder this run reads (or the manifest's folder), besides cofi.web.input-roots.
             var root = Directory.Exists(path) ? path : Path.GetDirectoryName(path)!;
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true, common.ReadWeb(result, config, root));
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true,
+                common.ReadWeb(result, config, root), options.Cluster);
             return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel);
         }));
         return command;

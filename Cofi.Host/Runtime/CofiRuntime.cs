@@ -5,6 +5,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Progress;
 using Cofi.Host.Web;
@@ -52,26 +53,39 @@ public sealed class CofiRuntime : IAsyncDisposable
     public DatabaseSettings Database { get; }
 
     /// <param name="web">serve the dashboard and API with these settings; null: no web server.</param>
+    /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
     /// <param name="databaseObserver">sees every database command (benchmarks count the queries with it).</param>
     public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches,
-        WebSettings? web = null, IInterceptor? databaseObserver = null)
+        WebSettings? web = null, NodeSettings? cluster = null, IInterceptor? databaseObserver = null)
     {
         var owned = new List<IDisposable>();
-        if (runBatches && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
+        var coordinates = cluster is null || cluster.IsCoordinator;
+        if (runBatches && coordinates && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
-        if (runBatches && settings.Simulated.CallLog is { } callLog)
+        if (settings.Simulated.CallLog is { } callLog)
         {
             var fileRecorder = new FileCallRecorder(callLog);
             owned.Add(fileRecorder);
             recorder = fileRecorder;
         }
         var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
-        void AddAkka(IServiceCollection services) => services.AddAkka("cofi", akka =>
+        void AddAkka(IServiceCollection services) => services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
         {
-            akka.AddCofiConfig(config).AddCofiPersistence(database, databaseObserver);
-            if (runBatches || web is not null) akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
-            if (runBatches)
-                akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+            akka.AddCofiConfig(config);
+            if (coordinates) akka.AddCofiPersistence(database, databaseObserver);
+            var runsBatches = runBatches && coordinates;
+            if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
+            if ((runsBatches || web is not null) && coordinates)
+                akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
+            if (cluster is null)
+            {
+                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                return;
+            }
+            akka.AddCofiCluster(cluster);
+            if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            if (cluster.IsGpu)
+                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings.Pipeline, executors, TimeProvider.System);
         });
         IHost host;
         if (web is null)

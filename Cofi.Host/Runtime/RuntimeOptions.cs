@@ -5,11 +5,12 @@ using Cofi.Actors.Persistence;
 namespace Cofi.Host.Runtime;
 
 /// <summary>What a command asked for: database, configuration file, and the overrides its options make.</summary>
-public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int? Gpus, int? LatencyMs, string? CallLog)
+public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int? Gpus, int? LatencyMs, string? CallLog, NodeSettings? Cluster = null)
 {
     public const string DatabaseVariable = "COFI_DB";
 
-    public DatabaseSettings Database => DatabaseSettings.Sqlite(DatabasePath);
+    /// <summary>An SQLite file path, or a MySQL / MariaDB connection string (the server is asked which it is).</summary>
+    public DatabaseSettings Database => DatabaseSettings.Parse(DatabasePath);
 
     public static string DefaultDatabasePath => Environment.GetEnvironmentVariable(DatabaseVariable) is { Length: > 0 } fromEnv ? fromEnv : "cofi.db";
 
@@ -30,7 +31,7 @@ public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int
             config = CofiConfig.Load(ConfigFile, overrides.Concat(perStage).ToArray());
         }
         var settings = CofiSettings.FromConfig(config);
-        if (settings.Simulated.GpuMachines == 0 && settings.Pipeline.GpuStages.Any())
+        if (Cluster is null && settings.Simulated.GpuMachines == 0 && settings.Pipeline.GpuStages.Any())
             throw new InvalidConfigurationException("cofi.simulated.gpu-machines", "must be at least 1: the pipeline has gpu stages and this process is their only machine");
         return (config, settings);
     }

@@ -29,7 +29,7 @@ public static class LiveProgress
                         var total = board[pipeline.Stages[0].Name]?.Total ?? Math.Max(c.Settled + c.InFlight + c.Queued, 1);
                         task.MaxValue = Math.Max(total, 1);
                         task.Value = c.Settled;
-                        task.Description = $"{name,-12} {c.Settled,7:N0} [green]done {c.Done:N0}[/] [red]failed {c.Failed:N0}[/] [yellow]skipped {c.Skipped:N0}[/] [grey]in flight {c.InFlight}[/]";
+                        task.Description = $"{name,-12} [green]{c.Done,6:N0} done[/]  [red]{c.Failed,5:N0} failed[/]  [yellow]{c.Skipped,5:N0} skipped[/]  [grey]{c.InFlight,3} in flight[/]";
                     }
                     if (finished.IsCompleted || cancel.IsCancellationRequested) break;
                     await Task.WhenAny(finished, Task.Delay(200, CancellationToken.None));

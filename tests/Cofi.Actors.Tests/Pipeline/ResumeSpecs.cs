@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Microsoft.Data.Sqlite;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Stages;
@@ -17,7 +18,9 @@ public sealed class ResumeSpecs : IDisposable
         var input = Path.Combine(_dir.Path, "input");
         SampleBatch.Generate(input, 200, 1);
         var db = _dir.File("cofi.db");
+        // Small groups and frequent snapshots: recovery goes through a snapshot plus the events after it.
         const string slow = """
+            cofi.persistence { record-group-size = 10, snapshot-every = 3 }
             cofi.simulated.gpu-machines = 2
             cofi.pipeline.stage.stt.simulated { latency = 15ms, spread = 5ms }
             """;
@@ -43,6 +46,7 @@ public sealed class ResumeSpecs : IDisposable
             settledBefore = sets;
         }
         settledBefore["stt"].Count.ShouldBeInRange(40, 199, "the stop came in the middle of stt");
+        SnapshotCount(db, batchId).ShouldBeGreaterThan(0, "recovery starts from snapshots");
         settledBefore["metadata"].Count.ShouldBeLessThan(200);
 
         await using var second = await PipelineHost.StartAsync(db, slow);
@@ -63,6 +67,16 @@ public sealed class ResumeSpecs : IDisposable
             recorded.Select(r => r.FileId).ShouldBeUnique($"{stage} recorded a file twice");
             recorded.Count.ShouldBe(200);
         }
+    }
+
+    private static long SnapshotCount(string db, long batchId)
+    {
+        using var connection = new SqliteConnection($"Data Source={db}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id LIKE $prefix";
+        command.Parameters.AddWithValue("$prefix", $"batch-{batchId}-stage-%");
+        return (long)command.ExecuteScalar()!;
     }
 
     public void Dispose() => _dir.Dispose();

@@ -5,6 +5,8 @@ using Akka.Serialization;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Distribution;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Gpu;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Serialization;
@@ -18,7 +20,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
     private static readonly FileRecord Record = new(4, "llamada ñ 'x'.wav", FileStatus.Failed, null, "bad header", 2, "gpu-3", 17);
     private static readonly StageCounts Counts = new(9, "stt", 10, 1, 2, 0, 0, 13, true);
 
-    public static TheoryData<ICofiMessage> Samples() => new(
+    private IEnumerable<ICofiMessage> Samples() => [
         new FileWork(4, "a.wav", "/in/a.wav", ImmutableDictionary<string, string>.Empty.Add("lid", """{"language":"en"}"""),
             new Disposition(FileStatus.Skipped, "triage", "IVR")),
         new StageEvents.OutcomesRecorded(9, "stt", [Record, Record with { FileId = 5, Status = FileStatus.Done, Result = "{}" }], At),
@@ -33,25 +35,56 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.Finished(9, BatchStatus.Completed, null, [Counts], At),
         new BatchEvents.Paused(9, At),
         new BatchEvents.Resumed(9, At),
-        BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At)));
+        BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At)),
+        new StageCommands.Admit([Work]),
+        new StageCommands.UpstreamCompleted(12),
+        new StageCommands.Pull(TestActor, "gpu-7", 4),
+        new StageCommands.Report(4, 2, new CallOutcome.TransientFailure("503", TimeSpan.FromSeconds(2)), "gpu-7", 33),
+        new StageCommands.Report(4, 3, new CallOutcome.Completed("""{"ok":true}"""), "gpu-7", 33),
+        StageQueries.GetCounts.Instance,
+        StageCommands.Pause.Instance,
+        StageCommands.Resume.Instance,
+        new GpuWorkerCommands.Run(new StageCall(9, "stt", Work, 1, "gpu-7"), TestActor),
+        new GpuWorkerCommands.Reattach("stt", TestActor),
+        new StageCommands.Withdraw(TestActor),
+        new StageCommands.NodeLost("akka.tcp://cofi@10.1.2.3:4053"),
+        new GpuNodeCommands.Attach(9, new Dictionary<string, IActorRef> { ["stt"] = TestActor, ["lid"] = TestActor }, TestActor),
+        GpuNodeCommands.Drain.Instance,
+        new GpuNodeDrained("gpu-a", 2),
+    ];
 
-    [Theory]
-    [MemberData(nameof(Samples))]
-    public void Should_round_trip_every_persisted_message(ICofiMessage message)
+    private static readonly FileWork Work = new(4, "a.wav", "/in/a.wav", ImmutableDictionary<string, string>.Empty.Add("lid", """{"language":"en"}"""));
+
+    [Fact]
+    public void Should_round_trip_every_message_that_is_persisted_or_crosses_nodes()
     {
-        var serializer = Sys.Serialization.FindSerializerFor(message).ShouldBeOfType<CofiSerializer>();
-        var bytes = serializer.ToBinary(message);
+        foreach (var message in Samples())
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(message).ShouldBeOfType<CofiSerializer>();
+            var bytes = serializer.ToBinary(message);
 
-        var back = serializer.FromBinary(bytes, serializer.Manifest(message));
+            var back = serializer.FromBinary(bytes, serializer.Manifest(message));
 
-        back.ShouldBeOfType(message.GetType());
-        serializer.ToBinary(back).ShouldBe(bytes, "nothing is lost on the way back");
+            back.ShouldBeOfType(message.GetType());
+            serializer.ToBinary(back).ShouldBe(bytes, $"nothing of {message.GetType().Name} is lost on the way back");
+        }
+    }
+
+    [Fact]
+    public void Should_keep_the_kind_of_a_call_outcome_and_the_actor_it_names()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new StageCommands.UpstreamCompleted(1));
+        var report = new StageCommands.Report(1, 1, new CallOutcome.PermanentFailure("400 bad file"), "gpu-1", 5);
+        var pull = new StageCommands.Pull(TestActor, "gpu-1", 2);
+
+        serializer.FromBinary(serializer.ToBinary(report), serializer.Manifest(report)).ShouldBe(report);
+        ((StageCommands.Pull)serializer.FromBinary(serializer.ToBinary(pull), serializer.Manifest(pull))).Worker.ShouldBe(TestActor);
     }
 
     [Fact]
     public void Should_have_a_sample_for_every_message_type()
     {
-        var sampled = Samples().Cast<object[]>().Select(row => row[0].GetType()).ToHashSet();
+        var sampled = Samples().Select(m => m.GetType()).ToHashSet();
 
         CofiSerializer.KnownTypes.Where(t => !sampled.Contains(t)).ShouldBeEmpty();
     }

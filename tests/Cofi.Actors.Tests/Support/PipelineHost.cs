@@ -4,6 +4,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +39,12 @@ public sealed class PipelineHost : IAsyncDisposable
 
     /// <param name="hocon">Overrides on top of the shipped defaults, e.g. zero latency or injected faults.</param>
     /// <param name="runBatches">false: only open the database, e.g. to read the journal between two runs.</param>
-    public static async Task<PipelineHost> StartAsync(string databaseFile, string hocon = "", bool runBatches = true)
+    public static Task<PipelineHost> StartAsync(string databaseFile, string hocon = "", bool runBatches = true) =>
+        StartAsync(DatabaseSettings.Sqlite(databaseFile), hocon, runBatches);
+
+    /// <param name="environment">Stands in for the process environment when the EventWriter reads its settings.</param>
+    public static async Task<PipelineHost> StartAsync(DatabaseSettings database, string hocon = "", bool runBatches = true,
+        Func<string, string?>? environment = null)
     {
         var config = CofiConfig.Load(null, Fast, hocon);
         var settings = CofiSettings.FromConfig(config);
@@ -48,8 +54,10 @@ public sealed class PipelineHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddAkka($"cofi-test-{Guid.NewGuid():N}", akka =>
         {
-            akka.AddCofiConfig(config).AddCofiPersistence(DatabaseSettings.Sqlite(databaseFile));
-            if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+            akka.AddCofiConfig(config).AddCofiPersistence(database);
+            if (runBatches)
+                akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, environment ?? (_ => null)))
+                    .AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -76,6 +84,12 @@ public sealed class PipelineHost : IAsyncDisposable
     }
 
     public JournalReader Journal() => new(System);
+
+    /// <summary>The EventWriter (<see cref="ActorRefs.Nobody"/> when the host runs no batches).</summary>
+    public IActorRef EventWriter => _host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
+
+    /// <summary>Writes everything the EventWriter holds and returns its figures.</summary>
+    public Task<EventWriterStats> DrainEventWriterAsync() => EventWriter.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromMinutes(2));
 
     /// <summary>A TestKit on this host's system; the host, not the kit, shuts the system down.</summary>
     public Akka.TestKit.Xunit2.TestKit TestKit() => new(System);

@@ -27,15 +27,44 @@ public sealed class CofiProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static CofiProcess Start(params string[] args)
+    /// <summary>
+    /// Lighthouse from its own build output (…/Cofi.Lighthouse/bin/{configuration}/{framework}/), with its own
+    /// dependencies: the copy beside the tests lacks the hosting assemblies that ASP.NET Core's shared framework
+    /// provides to Cofi.Host but not to Lighthouse.
+    /// </summary>
+    public static string LighthouseDll
+    {
+        get
+        {
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var framework = output.Name;
+            var configuration = output.Parent!.Name;
+            var root = output;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Cofi.Actors.sln"))) root = root.Parent;
+            if (root is null) throw new InvalidOperationException($"no Cofi.Actors.sln above {AppContext.BaseDirectory}");
+            return Path.Combine(root.FullName, "Cofi.Lighthouse", "bin", configuration, framework, "Cofi.Lighthouse.dll");
+        }
+    }
+
+    public static CofiProcess Start(params string[] args) => StartDll(HostDll, new Dictionary<string, string>(), args);
+
+    public static CofiProcess StartDll(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(HostDll);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("COFI_DB");
         // Processes of other test runs may hold the default dashboard port.
         info.Environment["COFI_WEB_PORT"] = "0";
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CofiProcess(Process.Start(info)!);
+    }
+
+    /// <summary>SIGTERM: the polite stop an orchestrator sends first.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        kill.WaitForExit();
     }
 
     /// <summary>Runs to the end and returns the exit code.</summary>

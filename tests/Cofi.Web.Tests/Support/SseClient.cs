@@ -43,7 +43,10 @@ public sealed class SseClient : IAsyncDisposable
     public async Task<SseFrame> NextAsync(TimeSpan? within = null)
     {
         var next = _items.MoveNextAsync().AsTask();
-        if (await Task.WhenAny(next, Task.Delay(within ?? TimeSpan.FromSeconds(30))) != next) throw new TimeoutException("no SSE event arrived in time");
+        using var timeout = new CancellationTokenSource();
+        if (await Task.WhenAny(next, Task.Delay(within ?? TimeSpan.FromSeconds(30), timeout.Token)) != next) throw new TimeoutException("no SSE event arrived in time");
+        // A reader of thousands of frames must not leave thousands of pending timers behind.
+        await timeout.CancelAsync();
         if (!await next) throw new EndOfStreamException("the server ended the stream");
         return new SseFrame(_items.Current.EventType, _items.Current.EventId, JsonDocument.Parse(_items.Current.Data).RootElement);
     }
@@ -60,6 +63,21 @@ public sealed class SseClient : IAsyncDisposable
             var frame = await NextAsync(left);
             frames.Add(frame);
             if (last(frame)) return frames;
+        }
+    }
+
+    /// <summary>Reads until <paramref name="last"/> holds for a frame and returns that one, keeping none of the others.</summary>
+    public async Task<SseFrame> SkipUntilAsync(Func<SseFrame, bool> last, TimeSpan? within = null)
+    {
+        var until = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(1));
+        var read = 0;
+        while (true)
+        {
+            var left = until - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException($"read {read} frames; the awaited one did not come");
+            var frame = await NextAsync(left);
+            read++;
+            if (last(frame)) return frame;
         }
     }
 

@@ -1,0 +1,46 @@
+using System.Collections;
+
+namespace Cofi.Actors.Configuration;
+
+/// <summary>
+/// How a Cofi process joins a cluster, read like Lighthouse's settings: ACTORSYSTEM, CLUSTER_IP, CLUSTER_PORT,
+/// CLUSTER_SEEDS, plus COFI_ROLES (coordinator, gpu) and COFI_NODE_NAME (the name its GPU machines are known by).
+/// No seeds means the process forms a cluster of its own.
+/// </summary>
+public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IReadOnlyList<string> Seeds, IReadOnlySet<string> Roles, string NodeName)
+{
+    public const string Coordinator = "coordinator";
+    public const string Gpu = "gpu";
+
+    public bool IsCoordinator => Roles.Contains(Coordinator);
+
+    public bool IsGpu => Roles.Contains(Gpu);
+
+    /// <summary>null when the process runs embedded, outside any cluster (no seeds, no roles asked for).</summary>
+    public static NodeSettings? FromEnvironment(IDictionary environment, string? rolesOption = null, string? nodeNameOption = null)
+    {
+        string? Read(string key) => environment[key] is string value && value.Trim().Length > 0 ? value.Trim() : null;
+
+        var rawRoles = rolesOption ?? Read("COFI_ROLES");
+        var rawSeeds = Read("CLUSTER_SEEDS");
+        if (rawRoles is null && rawSeeds is null) return null;
+
+        var roles = (rawRoles ?? $"{Coordinator},{Gpu}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        foreach (var role in roles.Where(r => r is not (Coordinator or Gpu)))
+            throw new InvalidConfigurationException(rolesOption is null ? "COFI_ROLES" : "--roles", $"unknown role '{role}'; expected coordinator, gpu or both");
+        if (roles.Count == 0) throw new InvalidConfigurationException(rolesOption is null ? "COFI_ROLES" : "--roles", "needs coordinator, gpu or both");
+
+        var port = 0;
+        if (Read("CLUSTER_PORT") is { } rawPort && (!int.TryParse(rawPort, out port) || port is < 0 or > 65535))
+            throw new InvalidConfigurationException("CLUSTER_PORT", $"'{rawPort}' is not a TCP port (0-65535)");
+        var seeds = (rawSeeds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        foreach (var seed in seeds.Where(s => !Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp"))
+            throw new InvalidConfigurationException("CLUSTER_SEEDS", $"'{seed}' is not an akka.tcp:// address");
+        return new NodeSettings(Read("ACTORSYSTEM") ?? "cofi", Read("CLUSTER_IP") ?? "127.0.0.1", port, seeds, roles,
+            nodeNameOption ?? Read("COFI_NODE_NAME") ?? Environment.MachineName);
+    }
+
+    /// <summary>The node's GPU machines: one named after the node, or N simulated ones numbered after it.</summary>
+    public IReadOnlyList<string> Machines(int simulated) =>
+        simulated <= 1 ? [NodeName] : Enumerable.Range(1, simulated).Select(i => $"{NodeName}-gpu-{i}").ToList();
+}

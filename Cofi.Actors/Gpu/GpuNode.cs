@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Event;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+
+namespace Cofi.Actors.Gpu;
+
+/// <summary>
+/// One per cluster member with role <c>gpu</c>, at <c>/user/gpu-node</c>: the machines this node declares, with
+/// their executors and slots. Each batch's supervisor attaches to it and gets a GpuWorker per machine, running here.
+/// Draining stops every worker taking work, waits for what is in flight, then answers.
+/// </summary>
+public sealed class GpuNode : ReceiveActor
+{
+    public const string Name = "gpu-node";
+
+    private readonly string _node;
+    private readonly IReadOnlyList<string> _machines;
+    private readonly PipelineSettings _pipeline;
+    private readonly IExecutorProvider _executors;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, (IActorRef Supervisor, List<IActorRef> Workers)> _batches = new();
+    private readonly List<IActorRef> _drainWaiters = new();
+    private int _draining = -1;
+
+    public GpuNode(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock)
+    {
+        _node = node;
+        _machines = machines;
+        _pipeline = pipeline;
+        _executors = executors;
+        _clock = clock;
+
+        Receive<GpuNodeCommands.Attach>(Attach);
+        Receive<GpuNodeCommands.Drain>(_ => Drain());
+        Receive<GpuWorkerDrained>(_ =>
+        {
+            if (--_draining == 0) FinishDrain();
+        });
+        Receive<Terminated>(m =>
+        {
+            foreach (var (batchId, batch) in _batches.Where(b => b.Value.Supervisor.Equals(m.ActorRef)).ToList())
+            {
+                foreach (var worker in batch.Workers) Context.Stop(worker);
+                _batches.Remove(batchId);
+            }
+        });
+    }
+
+    public static Props Props(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new GpuNode(node, machines, pipeline, executors, clock));
+
+    private void Attach(GpuNodeCommands.Attach attach)
+    {
+        if (_draining >= 0)
+        {
+            _log.Info("{0} is draining; not taking work of batch {1}", _node, attach.BatchId);
+            return;
+        }
+        if (_batches.TryGetValue(attach.BatchId, out var known))
+        {
+            // Attached again after this node was unreachable: the stages dropped its slots, so offer them again.
+            foreach (var worker in known.Workers)
+                foreach (var (stage, stageRef) in attach.Stages)
+                    worker.Tell(new GpuWorkerCommands.Reattach(stage, stageRef));
+            return;
+        }
+        Context.Watch(attach.Supervisor);
+        var workers = _machines
+            .Select(machine => Context.ActorOf(GpuWorker.Props(machine, attach.Stages, _pipeline, _executors, _clock),
+                $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}"))
+            .ToList();
+        _batches[attach.BatchId] = (attach.Supervisor, workers);
+        _log.Info("{0}: {1} machine(s) attached to batch {2}", _node, workers.Count, attach.BatchId);
+    }
+
+    private void Drain()
+    {
+        _drainWaiters.Add(Sender);
+        if (_draining >= 0) return;
+        var workers = _batches.Values.SelectMany(b => b.Workers).ToList();
+        _draining = workers.Count;
+        _log.Info("{0}: draining {1} worker(s)", _node, workers.Count);
+        if (_draining == 0) FinishDrain();
+        foreach (var worker in workers) worker.Tell(GpuWorkerCommands.Drain.Instance);
+    }
+
+    private void FinishDrain()
+    {
+        _log.Info("{0}: drained", _node);
+        foreach (var waiter in _drainWaiters) waiter.Tell(new GpuNodeDrained(_node, _machines.Count));
+        _drainWaiters.Clear();
+    }
+}

@@ -1,0 +1,300 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Cofi.Actors.Persistence;
+using Cofi.Actors.ReadModel;
+
+namespace Cofi.Actors.Logging;
+
+/// <summary>
+/// Keeps the read model (batchExecutionLog, processing_logs, fileDistribution, batchStatus, file_results) in step with
+/// the journal. It projects every event the pipeline records (<see cref="JournalRecorded"/>) into rows, buffers them,
+/// and writes them in groups — at <c>flush-rows</c> log rows or after <c>flush-interval</c> — in one transaction that
+/// also stores, per persistent actor, the sequence number the rows reach. Exactly once: an event at or below that
+/// position is never projected again, and whatever the read model lacks (a crash lost the buffer, an event went by
+/// while the writer was restarting) is read back from that actor's own journal, at start for every actor and
+/// whenever a gap shows. While the database is down it keeps every row and retries with backoff; past the
+/// high-water mark it tells the stages to stop handing out work (<see cref="WriterPressure"/>).
+/// </summary>
+public sealed class EventWriter : ReceiveActor, IWithTimers
+{
+    public const string Name = "event-writer";
+
+    private sealed record FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed record RetryFlush
+    {
+        public static readonly RetryFlush Instance = new();
+    }
+
+    private sealed record Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private sealed record Flushed(ReadModelStore.WriteResult Result);
+
+    private sealed record FlushFailed(Exception Cause);
+
+    private sealed record Swept(Dictionary<string, long> Heads, Dictionary<string, Checkpoint> Checkpoints);
+
+    private sealed record SweepFailed(Exception Cause);
+
+    private sealed record CatchUp(string PersistenceId);
+
+    private sealed record CaughtUp(string PersistenceId, Checkpoint From, IReadOnlyList<EventEnvelope> Events);
+
+    private sealed record CatchUpFailed(string PersistenceId, Exception Cause);
+
+    /// <summary>What the writer knows of one persistent actor: its projected position (null until read from the database).</summary>
+    private sealed class Follow
+    {
+        public Checkpoint? Position { get; set; }
+
+        public bool CatchingUp { get; set; }
+
+        public int Failures { get; set; }
+
+        public List<JournalRecorded> Pending { get; } = new();
+    }
+
+    private readonly ReadModelStore _store;
+    private readonly ReadModelOptions _options;
+    private readonly EventWriterSettings _settings;
+    private readonly SqlReadJournal _journal;
+    private readonly IMaterializer _materializer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Follow> _follows = new(StringComparer.Ordinal);
+    private readonly List<IActorRef> _drainWaiters = new();
+
+    private ReadModelChanges _buffer = new();
+    private DateTime? _oldestBuffered;
+    private ReadModelChanges? _inFlight;
+    private DateTime _inFlightOldest;
+    private int _flushFailures;
+    private int _sweepFailures;
+    private bool _swept;
+    private bool _behind;
+
+    private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes;
+    private TimeSpan _largestDelay;
+
+    public EventWriter(ReadModelStore store, ReadModelOptions options, EventWriterSettings settings)
+    {
+        _store = store;
+        _options = options;
+        _settings = settings;
+        _journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        _materializer = Context.Materializer();
+
+        Receive<JournalRecorded>(OnRecorded);
+        Receive<FlushTick>(_ => StartFlush());
+        Receive<RetryFlush>(_ =>
+        {
+            if (_behind) Context.System.EventStream.Publish(new WriterPressure(true, Buffered));
+            Write();
+        });
+        Receive<Flushed>(OnFlushed);
+        Receive<FlushFailed>(OnFlushFailed);
+        Receive<Sweep>(_ => StartSweep());
+        Receive<Swept>(OnSwept);
+        Receive<SweepFailed>(m =>
+        {
+            _sweepFailures++;
+            _log.Warning("EventWriter: cannot compare the read model with the journal ({0}); retrying", m.Cause.Message);
+            Timers.StartSingleTimer("sweep", Sweep.Instance, Backoff(_sweepFailures));
+        });
+        Receive<CatchUp>(m => StartCatchUp(m.PersistenceId));
+        Receive<CaughtUp>(OnCaughtUp);
+        Receive<CatchUpFailed>(m =>
+        {
+            var follow = _follows[m.PersistenceId];
+            follow.Failures++;
+            _log.Warning("EventWriter: cannot read {0} back from the journal ({1}); retrying", m.PersistenceId, m.Cause.Message);
+            Timers.StartSingleTimer("catch-up-" + m.PersistenceId, new CatchUp(m.PersistenceId), Backoff(follow.Failures));
+        });
+        Receive<EventWriterCommands.GetStats>(_ => Sender.Tell(Stats()));
+        Receive<EventWriterCommands.Drain>(_ =>
+        {
+            _drainWaiters.Add(Sender);
+            StartFlush();
+            CheckDrained();
+        });
+    }
+
+    public static Props Props(ReadModelStore store, ReadModelOptions options, EventWriterSettings settings) =>
+        Akka.Actor.Props.Create(() => new EventWriter(store, options, settings));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => StartSweep();
+
+    private int Buffered => _buffer.Rows + (_inFlight?.Rows ?? 0);
+
+    private void OnRecorded(JournalRecorded m)
+    {
+        if (!_follows.TryGetValue(m.PersistenceId, out var follow)) _follows[m.PersistenceId] = follow = new Follow();
+        if (follow.CatchingUp)
+        {
+            follow.Pending.Add(m);
+            return;
+        }
+        if (follow.Position is not { } position || m.SequenceNr > position.SequenceNr + 1)
+        {
+            // Never seen, or an event went by unseen: read the journal from the last projected position.
+            follow.Pending.Add(m);
+            StartCatchUp(m.PersistenceId);
+            return;
+        }
+        if (m.SequenceNr <= position.SequenceNr) return;
+        Project(m.PersistenceId, follow, m.SequenceNr, m.Event);
+        MaybeFlush();
+    }
+
+    private void Project(string persistenceId, Follow follow, long sequenceNr, object @event)
+    {
+        if (_buffer.IsEmpty) _oldestBuffered = DateTime.UtcNow;
+        follow.Position = ReadModelProjection.Project(persistenceId, sequenceNr, @event, follow.Position ?? Checkpoint.Start, _options, _buffer);
+    }
+
+    private void StartCatchUp(string persistenceId)
+    {
+        var follow = _follows[persistenceId];
+        follow.CatchingUp = true;
+        var known = follow.Position;
+        var store = _store;
+        var journal = _journal;
+        var materializer = _materializer;
+        Task.Run(async () =>
+        {
+            var from = known ?? store.Checkpoints().GetValueOrDefault(persistenceId) ?? Checkpoint.Start;
+            var events = await journal.CurrentEventsByPersistenceId(persistenceId, from.SequenceNr + 1, long.MaxValue)
+                .RunWith(Sink.Seq<EventEnvelope>(), materializer);
+            return new CaughtUp(persistenceId, from, events);
+        }).PipeTo(Self, failure: e => new CatchUpFailed(persistenceId, e));
+    }
+
+    private void OnCaughtUp(CaughtUp m)
+    {
+        var follow = _follows[m.PersistenceId];
+        follow.Position = m.From;
+        follow.CatchingUp = false;
+        follow.Failures = 0;
+        foreach (var envelope in m.Events.OrderBy(e => e.SequenceNr))
+            if (envelope.SequenceNr > follow.Position.SequenceNr) Project(m.PersistenceId, follow, envelope.SequenceNr, envelope.Event);
+        var pending = follow.Pending.OrderBy(p => p.SequenceNr).ToList();
+        follow.Pending.Clear();
+        foreach (var p in pending) OnRecorded(p);
+        MaybeFlush();
+        CheckDrained();
+    }
+
+    private void StartSweep()
+    {
+        var store = _store;
+        Task.Run(() => new Swept(store.JournalHeads(), store.Checkpoints())).PipeTo(Self, failure: e => new SweepFailed(e));
+    }
+
+    private void OnSwept(Swept m)
+    {
+        _swept = true;
+        _sweepFailures = 0;
+        foreach (var (persistenceId, checkpoint) in m.Checkpoints)
+            if (!_follows.ContainsKey(persistenceId)) _follows[persistenceId] = new Follow { Position = checkpoint };
+        foreach (var (persistenceId, head) in m.Heads)
+        {
+            if (!_follows.TryGetValue(persistenceId, out var follow)) _follows[persistenceId] = follow = new Follow { Position = Checkpoint.Start };
+            if (!follow.CatchingUp && follow.Position is { } position && head > position.SequenceNr)
+            {
+                _log.Info("EventWriter: read model is behind the journal of {0} ({1} < {2}); catching up", persistenceId, position.SequenceNr, head);
+                StartCatchUp(persistenceId);
+            }
+        }
+        CheckDrained();
+    }
+
+    private void MaybeFlush()
+    {
+        UpdatePressure();
+        if (_inFlight is not null || _buffer.IsEmpty) return;
+        if (_buffer.Log.Count >= _settings.FlushRows) StartFlush();
+        else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _settings.FlushInterval);
+    }
+
+    private void StartFlush()
+    {
+        if (_inFlight is not null || _buffer.IsEmpty) return;
+        Timers.Cancel("flush");
+        _inFlight = _buffer;
+        _inFlightOldest = _oldestBuffered ?? DateTime.UtcNow;
+        _buffer = new ReadModelChanges();
+        _oldestBuffered = null;
+        Write();
+    }
+
+    private void Write()
+    {
+        if (_inFlight is not { } changes) return;
+        var store = _store;
+        Task.Run(() => new Flushed(store.Write(changes))).PipeTo(Self, failure: e => new FlushFailed(e));
+    }
+
+    private void OnFlushed(Flushed m)
+    {
+        if (_flushFailures > 0) _log.Warning("EventWriter: database available again after {0} failed attempts", _flushFailures);
+        _flushFailures = 0;
+        _rows += m.Result.Rows;
+        _statements += m.Result.Statements;
+        _logRows += _inFlight!.Log.Count;
+        _logStatements += m.Result.LogStatements;
+        _flushes++;
+        var delay = DateTime.UtcNow - _inFlightOldest;
+        if (delay > _largestDelay) _largestDelay = delay;
+        _inFlight = null;
+        MaybeFlush();
+        CheckDrained();
+    }
+
+    private void OnFlushFailed(FlushFailed m)
+    {
+        _flushFailures++;
+        _failedFlushes++;
+        if (_flushFailures == 1 || _flushFailures % 10 == 0)
+            _log.Warning("EventWriter: writing {0} rows failed ({1} attempts so far): {2}; keeping them and retrying", _inFlight!.Rows, _flushFailures, m.Cause.Message);
+        UpdatePressure();
+        Timers.StartSingleTimer("retry", RetryFlush.Instance, Backoff(_flushFailures));
+    }
+
+    private void UpdatePressure()
+    {
+        var buffered = Buffered;
+        if (!_behind && buffered >= _settings.HighWaterMark) _behind = true;
+        else if (_behind && buffered < _settings.HighWaterMark / 2) _behind = false;
+        else return;
+        _log.Warning("EventWriter: {0} rows buffered; stages {1}", buffered, _behind ? "pause handing out work" : "resume");
+        Context.System.EventStream.Publish(new WriterPressure(_behind, buffered));
+    }
+
+    private void CheckDrained()
+    {
+        if (_drainWaiters.Count == 0 || !_swept || _inFlight is not null || !_buffer.IsEmpty || _follows.Values.Any(f => f.CatchingUp)) return;
+        var stats = Stats();
+        foreach (var waiter in _drainWaiters) waiter.Tell(stats);
+        _drainWaiters.Clear();
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var ms = _settings.RetryBackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.RetryBackoffMax.TotalMilliseconds));
+    }
+
+    private EventWriterStats Stats() =>
+        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _largestDelay, Buffered, _behind);
+}

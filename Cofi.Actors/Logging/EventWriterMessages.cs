@@ -1,0 +1,38 @@
+namespace Cofi.Actors.Logging;
+
+public static class EventWriterCommands
+{
+    /// <summary>Write everything buffered now and answer <see cref="EventWriterStats"/> once nothing is left to write.</summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
+    /// <summary>Answered at once with <see cref="EventWriterStats"/>.</summary>
+    public sealed record GetStats
+    {
+        public static readonly GetStats Instance = new();
+    }
+}
+
+/// <summary>
+/// The EventWriter's figures since it started: rows and statements written (all tables, and batchExecutionLog on
+/// its own), flushes, failed flush attempts, the longest a row waited in the buffer, and what is buffered now.
+/// </summary>
+public sealed record EventWriterStats(
+    long Rows,
+    long Statements,
+    long LogRows,
+    long LogStatements,
+    long Flushes,
+    long FailedFlushes,
+    TimeSpan LargestFlushDelay,
+    int Buffered,
+    bool Behind)
+{
+    public double RowsPerLogInsert => LogStatements == 0 ? 0 : (double)LogRows / LogStatements;
+
+    public override string ToString() =>
+        $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({RowsPerLogInsert:N0} rows per batchExecutionLog INSERT), " +
+        $"{FailedFlushes:N0} failed attempts, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, {Buffered:N0} rows buffered";
+}

@@ -1,0 +1,128 @@
+using System.Text;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Persistence;
+using LinqToDB.Data;
+
+namespace Cofi.Actors.ReadModel;
+
+/// <summary>
+/// Writes read-model changes as multi-row INSERTs (upserts for the keyed tables), at most
+/// <see cref="RowsPerStatement"/> rows each, in one transaction together with the journal positions they reach:
+/// after any crash, the offsets say exactly which events the read model holds.
+/// Parameterised statements rather than linq2db's BulkCopy: its multi-row mode truncates DATETIME(6) to
+/// milliseconds, and it cannot express the upserts.
+/// </summary>
+public sealed class ReadModelStore(DatabaseSettings db, PipelineSettings pipeline, int rowsPerStatement)
+{
+    private readonly SqlDialect _d = db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
+
+    public int RowsPerStatement { get; } = rowsPerStatement;
+
+    /// <summary>What one write did: statements issued, of which INSERTs into batchExecutionLog, and its rows.</summary>
+    public sealed record WriteResult(int Statements, int LogStatements, int Rows);
+
+    public WriteResult Write(ReadModelChanges changes)
+    {
+        using var connection = db.Connect();
+        using var transaction = connection.BeginTransaction();
+        var statements = 0;
+        var logStatements = Insert(connection, ReadModelTables.ExecutionLog,
+            ["batchId", "stage", "eventType", "fileName", "status", "totalFiles", "processedFiles", "payload", "timestamp"],
+            changes.Log.Select(r => new object?[] { r.BatchId, r.Stage, r.EventType, r.FileName, r.Status, r.TotalFiles, r.ProcessedFiles, r.Payload, r.Timestamp }).ToList());
+        statements += logStatements;
+        statements += Insert(connection, ReadModelTables.ProcessingLogs,
+            ["call_id", "batch_id", "stage_name", "attempt", "machine", "status", "error_message", "input_payload", "output_payload", "duration_ms", "created_at"],
+            changes.Attempts.Select(r => new object?[] { r.CallId, r.BatchId, r.Stage, r.Attempt, r.Machine, r.Status, r.Error, r.InputPayload, r.OutputPayload, r.DurationMs, r.CreatedAt }).ToList());
+        statements += Insert(connection, ReadModelTables.FileResults,
+            ["batch_id", "file_id", "file_name", "status", "reason", "result", "completed_at"],
+            changes.Results.Select(r => new object?[] { r.BatchId, r.FileId, r.FileName, r.Status, r.Reason, r.Result, r.CompletedAt }).ToList(),
+            ["batch_id", "file_id"], new[] { "status", "reason", "result", "completed_at" }.Select(c => $"{_d.Quote(c)} = {_d.Incoming(c)}"));
+        statements += WriteDistribution(connection, changes);
+        statements += WriteBatches(connection, changes);
+        statements += Insert(connection, ReadModelTables.Offsets, ["persistence_id", "sequence_nr", "processed"],
+            changes.Offsets.Select(o => new object?[] { o.Key, o.Value.SequenceNr, o.Value.Processed }).ToList(),
+            ["persistence_id"], new[] { "sequence_nr", "processed" }.Select(c => $"{_d.Quote(c)} = {_d.Incoming(c)}"));
+        transaction.Commit();
+        return new WriteResult(statements, logStatements, changes.Rows);
+    }
+
+    private int WriteDistribution(DataConnection connection, ReadModelChanges changes)
+    {
+        var flags = pipeline.Stages.Where(ReadModelTables.HasDoneColumn).Select(s => ReadModelTables.DoneColumn(s.Name)).ToList();
+        var rows = changes.Distribution.Values
+            .Select(c => new object?[] { c.File, c.Ip, c.BatchId }.Concat(flags.Select(f => (object?)(c.DoneColumns.Contains(f) ? 1 : 0))).ToArray())
+            .ToList();
+        var table = _d.Quote(ReadModelTables.FileDistribution);
+        var updates = new[] { $"{_d.Quote("ip")} = COALESCE({table}.{_d.Quote("ip")}, {_d.Incoming("ip")})" }
+            .Concat(flags.Select(f => $"{_d.Quote(f)} = {_d.Greatest($"{table}.{_d.Quote(f)}", _d.Incoming(f))}"));
+        return Insert(connection, ReadModelTables.FileDistribution, ["file", "ip", "batchId", .. flags], rows, ["batchId", "file"], updates);
+    }
+
+    private int WriteBatches(DataConnection connection, ReadModelChanges changes)
+    {
+        var stageColumns = pipeline.Stages.Select(s => ReadModelTables.StatusColumn(s.Name)).ToList();
+        var rows = changes.Batches.Values.Select(b => new object?[] { b.BatchId, b.Input, b.Status, b.Reason }
+                .Concat(stageColumns.Select(c => (object?)b.StageStatus.GetValueOrDefault(c)))
+                .Concat([b.TotalFiles, b.ProcessedDelta, b.FailedDelta, b.CreatedAt, b.UpdatedAt]).ToArray())
+            .ToList();
+        var table = _d.Quote(ReadModelTables.BatchStatus);
+        string Keep(string c) => $"{_d.Quote(c)} = COALESCE({_d.Incoming(c)}, {table}.{_d.Quote(c)})";
+        string Add(string c) => $"{_d.Quote(c)} = {table}.{_d.Quote(c)} + {_d.Incoming(c)}";
+        var updates = new[] { "input", "status", "reason" }.Concat(stageColumns).Append("totalFiles").Select(Keep)
+            .Concat(new[] { "processedFiles", "failedFiles" }.Select(Add))
+            .Append($"{_d.Quote("updatedAt")} = {_d.Greatest($"{table}.{_d.Quote("updatedAt")}", _d.Incoming("updatedAt"))}");
+        return Insert(connection, ReadModelTables.BatchStatus,
+            ["id", "input", "status", "reason", .. stageColumns, "totalFiles", "processedFiles", "failedFiles", "createdAt", "updatedAt"],
+            rows, ["id"], updates);
+    }
+
+    /// <summary>Multi-row INSERT (an upsert when <paramref name="key"/> is given), chunked; returns the statements issued.</summary>
+    private int Insert(DataConnection connection, string table, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows,
+        IReadOnlyList<string>? key = null, IEnumerable<string>? updates = null)
+    {
+        if (rows.Count == 0) return 0;
+        var conflict = key is null ? "" : _d.OnConflict(key, updates!);
+        var head = $"INSERT INTO {_d.Quote(table)} ({string.Join(", ", columns.Select(_d.Quote))}) VALUES ";
+        var statements = 0;
+        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        {
+            var chunk = rows.Skip(start).Take(RowsPerStatement).ToList();
+            var sql = new StringBuilder(head, head.Length + chunk.Count * columns.Count * 8);
+            var parameters = new DataParameter[chunk.Count * columns.Count];
+            for (var r = 0; r < chunk.Count; r++)
+            {
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < columns.Count; c++)
+                {
+                    var index = r * columns.Count + c;
+                    if (c > 0) sql.Append(", ");
+                    sql.Append("@p").Append(index);
+                    parameters[index] = new DataParameter("p" + index, chunk[r][c]);
+                }
+                sql.Append(')');
+            }
+            sql.Append(conflict);
+            connection.Execute(sql.ToString(), parameters);
+            statements++;
+        }
+        return statements;
+    }
+
+    /// <summary>Every projected position, by persistence id.</summary>
+    public Dictionary<string, Checkpoint> Checkpoints()
+    {
+        using var connection = db.Connect();
+        return connection.Query(r => (Id: r.GetString(0), Checkpoint: new Checkpoint(r.GetInt64(1), r.GetInt32(2))),
+                $"SELECT persistence_id, sequence_nr, processed FROM {_d.Quote(ReadModelTables.Offsets)}")
+            .ToDictionary(x => x.Id, x => x.Checkpoint, StringComparer.Ordinal);
+    }
+
+    /// <summary>The newest sequence number in the journal of every persistent actor the read model follows.</summary>
+    public Dictionary<string, long> JournalHeads()
+    {
+        using var connection = db.Connect();
+        return connection.Query(r => (Id: r.GetString(0), Seq: r.GetInt64(1)),
+                "SELECT persistence_id, MAX(sequence_number) FROM journal WHERE persistence_id = 'batch-manager' OR persistence_id LIKE 'batch-%-stage-%' GROUP BY persistence_id")
+            .ToDictionary(x => x.Id, x => x.Seq, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Cofi.Actors.Tests.Support;
+using Cofi.Host.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Cofi.Host.Tests.Cluster;
+
+/// <summary>GPU machines are cluster members: they join and leave while a batch runs, and nothing is lost or recorded twice.</summary>
+public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
+    private const int Files = 300;
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Should_give_a_node_that_joins_a_running_batch_work_within_five_seconds()
+    {
+        // Slow enough that one node alone would need about 25 s, so the batch is still running when n2 is up.
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var first = await rig.StartGpuNodeUpAsync("n1", latencyMs: 40);
+        var coordinator = rig.StartCoordinator(latencyMs: 40);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 50, "n1 working", coordinator, first);
+
+        var second = rig.StartGpuNode("n2", latencyMs: 40);
+        var clock = Stopwatch.StartNew();
+        await ClusterRig.Until(() => second.Stdout.Contains("node n2: up at"), "n2 up", second);
+        var upAt = clock.Elapsed;
+        await ClusterRig.Until(() => rig.Calls("n2").Count > 0, "n2's first call", coordinator, second);
+        var firstWork = clock.Elapsed - upAt;
+
+        output.WriteLine($"join-to-first-work: {firstWork.TotalMilliseconds:0} ms");
+        firstWork.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
+        await ShouldHaveRecordedEveryFileOnceAsync(rig);
+        rig.Calls("n2").Count.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Should_finish_the_batch_on_the_other_node_when_one_is_killed()
+    {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var doomed = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var survivor = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
+        var coordinator = rig.StartCoordinator(latencyMs: 10);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, doomed);
+
+        doomed.Kill();
+
+        (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
+        coordinator.Stdout.ShouldContain("batch 1: completed");
+        await ShouldHaveRecordedEveryFileOnceAsync(rig);
+    }
+
+    [Fact]
+    public async Task Should_move_the_work_of_an_unreachable_node_to_the_others()
+    {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var frozen = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var survivor = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
+        var coordinator = rig.StartCoordinator(latencyMs: 10);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, frozen);
+
+        Signal("STOP", frozen.Id);
+        try
+        {
+            (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
+        }
+        finally
+        {
+            Signal("CONT", frozen.Id);
+        }
+        await ShouldHaveRecordedEveryFileOnceAsync(rig);
+    }
+
+    [Fact]
+    public async Task Should_drain_a_node_on_SIGTERM_and_let_it_leave_while_the_batch_goes_on()
+    {
+        // Both nodes are Up before the batch starts, so each gets a share of the work from the beginning.
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var leaving = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var staying = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
+        var coordinator = rig.StartCoordinator(latencyMs: 10);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
+
+        leaving.Terminate();
+
+        (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
+        leaving.Stdout.ShouldContain("node n1: draining, then leaving the cluster");
+        leaving.Stdout.ShouldContain("node n1: left the cluster");
+        var leftAfter = rig.Calls("n1").Count;
+        (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
+        rig.Calls("n1").Count.ShouldBe(leftAfter, "a drained node takes no more work");
+        await ShouldHaveRecordedEveryFileOnceAsync(rig);
+        var drainedWork = rig.Calls("n1").Where(c => c.Outcome == "completed").Select(c => $"{c.Stage}/{c.File}").ToHashSet();
+        rig.Calls("n2").Select(c => $"{c.Stage}/{c.File}").Where(drainedWork.Contains).ShouldBeEmpty("work n1 finished while draining is not done again");
+    }
+
+    private static async Task ShouldHaveRecordedEveryFileOnceAsync(ClusterRig rig)
+    {
+        await using var reader = await PipelineHost.StartAsync(rig.Database, runBatches: false);
+        foreach (var stage in Stages)
+        {
+            var recorded = await reader.Journal().RecordedAsync(1, stage);
+            recorded.Count.ShouldBe(Files, $"{stage} settles every file");
+            recorded.Select(r => r.FileId).ShouldBeUnique($"{stage} recorded a file twice");
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString()])!;
+        kill.WaitForExit();
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
