@@ -102,6 +102,7 @@ public sealed class CofiRuntime : IAsyncDisposable
             builder.WebHost.UseKestrelCore();
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(database);
             builder.AddCofiWeb(web);
             AddAkka(builder.Services);
             var app = builder.Build();

@@ -16,7 +16,7 @@ public static class WebHosting
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
         builder.Services.AddSingleton(web);
-        builder.Services.AddSingleton<IBatchEventQuery, JournalBatchEvents>();
+        builder.Services.AddSingleton<ReadModelEvents>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -11,6 +11,7 @@ const state = {
   errorsPage: 1, errorsTotal: 0,
   throughput: [],          // {t, settled} of the last stage of the selected batch
   live: [],
+  pipeline: [],            // stage names in pipeline order
 };
 const pageSize = 50;
 const $ = (id) => document.getElementById(id);
@@ -134,7 +135,8 @@ function renderStages() {
   const batchStages = state.stages.get(state.selected);
   if (!batchStages) { $("stages").tBodies[0].replaceChildren(); return; }
   const rows = [];
-  for (const c of batchStages.values()) {
+  const position = (stage) => { const i = state.pipeline.indexOf(stage); return i < 0 ? Infinity : i; };
+  for (const c of [...batchStages.values()].sort((a, b) => position(a.stage) - position(b.stage))) {
     const settled = c.done + c.failed + c.skipped;
     const total = totalOf(batchStages, c);
     const scale = Math.max(total || 0, settled + c.inFlight, 1);
@@ -156,7 +158,7 @@ function renderStages() {
 function sampleThroughput() {
   const batchStages = state.stages.get(state.selected);
   if (batchStages) {
-    const last = [...batchStages.values()].pop();
+    const last = batchStages.get(state.pipeline[state.pipeline.length - 1]);
     state.throughput.push({ t: Date.now(), settled: last ? last.done + last.failed + last.skipped : 0 });
     if (state.throughput.length > 121) state.throughput.shift();
   }
@@ -246,7 +248,7 @@ async function loadEvents() {
     state.eventsTotal = page.total;
     $("events").tBodies[0].replaceChildren(...page.items.map((ev) => el("tr", { dataset: { event: ev.id }, onclick: () => showPayload(ev) },
       el("td", {}, when(ev.at)), el("td", {}, ev.stage), el("td", {}, ev.type), el("td", { title: ev.fileName || "" }, ev.fileName || ""),
-      el("td", { class: `status-${ev.status}` }, ev.status), el("td", {}, ev.machine || ""))));
+      el("td", { class: `status-${ev.status}` }, ev.status || ""), el("td", {}, ev.processedFiles ?? ""))));
   } catch (e) {
     state.eventsTotal = 0;
     $("events").tBodies[0].replaceChildren(el("tr", {}, el("td", { colspan: 6 }, e.message)));
@@ -265,13 +267,19 @@ $("event-filters").addEventListener("submit", (e) => { e.preventDefault(); state
 $("events-prev").addEventListener("click", () => { if (state.eventsPage > 1) { state.eventsPage--; loadEvents(); } });
 $("events-next").addEventListener("click", () => { if (state.eventsPage * pageSize < state.eventsTotal) { state.eventsPage++; loadEvents(); } });
 
+function errorOf(payload) {
+  try { return JSON.parse(payload).error ?? ""; } catch (e) { return payload ?? ""; }
+}
+
 async function loadErrors() {
   if (state.selected == null) return;
   try {
     const page = await api(`/api/batches/${state.selected}/events?type=file_error&page=${state.errorsPage}&pageSize=20`);
     state.errorsTotal = page.total;
-    $("errors").tBodies[0].replaceChildren(...page.items.map((ev) => el("tr", {},
-      el("td", {}, ev.stage), el("td", { title: ev.fileName || "" }, ev.fileName || ""), el("td", { title: ev.reason || "" }, ev.reason || ""), el("td", {}, ev.attempts))));
+    $("errors").tBodies[0].replaceChildren(...page.items.map((ev) => {
+      const error = errorOf(ev.payload);
+      return el("tr", {}, el("td", {}, when(ev.at)), el("td", {}, ev.stage), el("td", { title: ev.fileName || "" }, ev.fileName || ""), el("td", { title: error }, error));
+    }));
   } catch (e) {
     state.errorsTotal = 0;
     $("errors").tBodies[0].replaceChildren();
@@ -286,22 +294,33 @@ $("file-search").addEventListener("submit", async (e) => {
   if (state.selected == null) return;
   const query = $("file-query").value.trim();
   try {
-    const page = await api(`/api/batches/${state.selected}/events?stage=distribution&file=${encodeURIComponent(query)}&pageSize=50`);
-    $("file-results").replaceChildren(...page.items.filter((ev) => ev.fileId != null).map((ev) =>
-      el("li", { dataset: { file: ev.fileId }, onclick: () => openTimeline(ev.fileId) }, `${ev.fileName} (#${ev.fileId})`)));
+    const page = await api(`/api/batches/${state.selected}/files?search=${encodeURIComponent(query)}&pageSize=50`);
+    $("file-results").replaceChildren(...page.items.map((f) =>
+      el("li", { dataset: { file: f.name }, onclick: () => openTimeline(f.name) }, `${f.name}${f.machine ? " · " + f.machine : ""} · ${f.doneStages.length} model stages done`)));
     if (page.items.length === 0) $("file-results").replaceChildren(el("li", {}, "no file matches"));
+    else if (page.total > page.items.length) $("file-results").append(el("li", { class: "muted" }, `${page.total - page.items.length} more: narrow the search`));
   } catch (err) {
     $("file-results").replaceChildren(el("li", {}, err.message));
   }
 });
 
-async function openTimeline(fileId) {
-  const timeline = await api(`/api/batches/${state.selected}/files/${fileId}`);
-  $("timeline-title").textContent = `${timeline.name} (#${timeline.fileId})`;
-  $("timeline").tBodies[0].replaceChildren(...timeline.stages.map((s) => el("tr", { dataset: { stage: s.stage } },
-    el("td", {}, s.stage), el("td", { class: `status-${s.status}` }, s.status), el("td", {}, s.attempts), el("td", {}, s.machine || ""),
-    el("td", {}, s.durationMs), el("td", {}, when(s.recordedAt)), el("td", { title: s.request.path || "" }, s.request.idempotencyKey),
-    el("td", { title: s.response || s.reason || "" }, s.response || s.reason || ""))));
+async function openTimeline(name) {
+  const timeline = await api(`/api/batches/${state.selected}/timeline?file=${encodeURIComponent(name)}`);
+  $("timeline-title").textContent = timeline.name;
+  const rows = [];
+  for (const s of timeline.stages) {
+    const outcome = s.payload && s.status !== "done" ? errorOf(s.payload) || s.payload : s.payload;
+    rows.push(el("tr", { class: "stage-row", dataset: { stage: s.stage } },
+      el("td", {}, s.stage), el("td", { class: `status-${s.status}` }, s.status || ""), el("td", {}, s.attempts.length), el("td", {}, ""),
+      el("td", {}, ""), el("td", {}, when(s.at)), el("td", {}, ""), el("td", { title: outcome || "" }, outcome || "")));
+    for (const a of s.attempts) {
+      rows.push(el("tr", { class: "attempt-row", dataset: { stage: s.stage, attempt: a.attempt } },
+        el("td", {}, ""), el("td", { class: `status-${a.status}` }, a.status), el("td", {}, `#${a.attempt}`), el("td", {}, a.machine || ""),
+        el("td", {}, a.durationMs), el("td", {}, when(a.at)), el("td", { title: a.request || "" }, a.request || ""),
+        el("td", { title: a.response || a.error || "" }, a.response || a.error || "")));
+    }
+  }
+  $("timeline").tBodies[0].replaceChildren(...rows);
 }
 
 // ---- start ----
@@ -309,6 +328,7 @@ async function openTimeline(fileId) {
   $("token").value = sessionStorage.getItem("cofi-token") || "";
   try {
     const pipeline = await api("/api/pipeline");
+    state.pipeline = pipeline.stages.map((stage) => stage.name);
     for (const stage of pipeline.stages) $("filter-stage").append(el("option", {}, stage.name));
   } catch (e) { /* filters still work without the list */ }
   connect();

@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Hosting;
 using Cofi.Actors.Batches;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Persistence;
@@ -60,16 +63,21 @@ public sealed class CofiWeb : IAsyncDisposable
     /// <summary>Sends no token.</summary>
     public HttpClient Anonymous { get; }
 
-    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token)
+    /// <param name="database">null: an SQLite file in the test's own folder.</param>
+    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null)
     {
         var dir = new TempDirectory("cofi-web");
         var root = Directory.CreateDirectory(Path.Combine(dir.Path, "inputs")).FullName;
         var config = CofiConfig.Load(null, Quick, hocon);
         var settings = CofiSettings.FromConfig(config);
         var web = new WebSettings(IPAddress.Loopback, 0, [root], token);
-        var runtime = await CofiRuntime.StartAsync(config, settings, DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), runBatches: true, web);
+        var runtime = await CofiRuntime.StartAsync(config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), runBatches: true, web);
         return new CofiWeb(dir, runtime, token);
     }
+
+    /// <summary>Waits until the EventWriter has written every row it was handed: the read model then holds all that was recorded.</summary>
+    public async Task DrainReadModelAsync() =>
+        await ActorRegistry.For(Runtime.System).Get<EventWriter>().Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromMinutes(1));
 
     /// <summary>A folder of sample files under the input root.</summary>
     public string Samples(string name, int files, int corrupt = 0)
