@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
@@ -13,10 +15,15 @@ namespace Cofi.Actors.Progress;
 /// since the last one, and otherwise when that interval ends. Each subscriber reads from its own bounded channel
 /// that drops its oldest frame when the client falls behind, so a slow viewer never grows memory or slows others.
 /// It never reads the database: a new subscriber's snapshot is built from what it has been told.
+/// In a cluster, stages run on whichever coordinator holds the BatchManager singleton: every broadcaster relays what
+/// its own node publishes to the <see cref="Topic"/> (distributed pub-sub among coordinators) and builds its frames
+/// from that topic, so a dashboard served by any coordinator sees every batch.
 /// </summary>
 public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
 {
     public const string Name = "progress-broadcaster";
+
+    public const string Topic = "cofi-progress";
 
     private sealed record FrameDue((long Batch, string Stage) Key);
 
@@ -46,6 +53,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     private long _framesOut;
     private long _eventsCoalesced;
     private long _framesDropped;
+    private IActorRef? _mediator;
 
     /// <param name="stageOrder">the pipeline's stage names in order, so snapshots list stages the way the pipeline runs them.</param>
     public ProgressBroadcaster(ProgressSettings settings, IReadOnlyList<string> stageOrder, TimeProvider clock)
@@ -54,12 +62,19 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
         _stageOrder = stageOrder.ToList();
         _clock = clock;
 
-        Receive<StageProgress>(OnProgress);
+        Receive<StageProgress>(m =>
+        {
+            if (_mediator is null) OnProgress(m);
+            else _mediator.Tell(new Publish(Topic, new ProgressRelay.Stage(m)));
+        });
         Receive<BatchUpdated>(m =>
         {
-            _batches[m.Summary.BatchId] = m.Summary;
-            Broadcast(Frame(FrameTypes.Batch, m.Summary.BatchId, [], [m.Summary], [], 0, null));
+            if (_mediator is null) OnBatch(m);
+            else _mediator.Tell(new Publish(Topic, new ProgressRelay.Batch(m)));
         });
+        Receive<ProgressRelay.Stage>(m => OnProgress(m.Progress));
+        Receive<ProgressRelay.Batch>(m => OnBatch(m.Update));
+        Receive<SubscribeAck>(_ => _log.Debug("Progress broadcaster subscribed to {0}", Topic));
         Receive<FrameDue>(m => SendStageFrame(m.Key));
         Receive<ProgressCommands.Subscribe>(OnSubscribe);
         Receive<ProgressCommands.Unsubscribe>(m =>
@@ -80,6 +95,11 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Subscribe(Self, typeof(StageProgress));
         Context.System.EventStream.Subscribe(Self, typeof(BatchUpdated));
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            _mediator = DistributedPubSub.Get(Context.System).Mediator;
+            _mediator.Tell(new Subscribe(Topic, Self));
+        }
     }
 
     protected override void PostStop()
@@ -89,6 +109,12 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     }
 
     private ProgressFigures Figures() => new(_eventsIn, _framesOut, _eventsCoalesced, Interlocked.Read(ref _framesDropped), _subscribers.Count);
+
+    private void OnBatch(BatchUpdated update)
+    {
+        _batches[update.Summary.BatchId] = update.Summary;
+        Broadcast(Frame(FrameTypes.Batch, update.Summary.BatchId, [], [update.Summary], [], 0, null));
+    }
 
     private void OnProgress(StageProgress progress)
     {

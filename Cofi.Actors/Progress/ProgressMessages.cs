@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Cofi.Actors.Batches;
+using Cofi.Actors.Serialization;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Progress;
@@ -14,6 +15,14 @@ public static class ProgressCommands
     public sealed record Subscribe(long? BatchId, long? LastEventId);
 
     public sealed record Unsubscribe(Guid SubscriptionId);
+}
+
+/// <summary>What one coordinator's broadcaster relays to the others over distributed pub-sub: its node's progress and batch changes.</summary>
+public static class ProgressRelay
+{
+    public sealed record Stage(StageProgress Progress) : ICofiMessage;
+
+    public sealed record Batch(BatchUpdated Update) : ICofiMessage;
 }
 
 public static class ProgressQueries

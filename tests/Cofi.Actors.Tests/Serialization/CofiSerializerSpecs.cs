@@ -9,6 +9,7 @@ using Cofi.Actors.Executors;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
+using Cofi.Actors.Progress;
 using Cofi.Actors.Serialization;
 using Cofi.Actors.Stages;
 
@@ -51,6 +52,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuNodeCommands.Attach(9, new Dictionary<string, IActorRef> { ["stt"] = TestActor, ["lid"] = TestActor }, TestActor),
         GpuNodeCommands.Drain.Instance,
         new GpuNodeDrained("gpu-a", 2),
+        new ProgressRelay.Stage(new StageProgress(Counts, At, [Record], new Dictionary<string, int> { ["gpu-3"] = 2 })),
+        new ProgressRelay.Batch(new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null))),
     ];
 
     private static readonly FileWork Work = new(4, "a.wav", "/in/a.wav", ImmutableDictionary<string, string>.Empty.Add("lid", """{"language":"en"}"""));

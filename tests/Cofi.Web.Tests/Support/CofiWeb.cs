@@ -64,14 +64,15 @@ public sealed class CofiWeb : IAsyncDisposable
     public HttpClient Anonymous { get; }
 
     /// <param name="database">null: an SQLite file in the test's own folder.</param>
-    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null)
+    /// <param name="cluster">null: the embedded process, outside any cluster.</param>
+    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null, NodeSettings? cluster = null)
     {
         var dir = new TempDirectory("cofi-web");
         var root = Directory.CreateDirectory(Path.Combine(dir.Path, "inputs")).FullName;
         var config = CofiConfig.Load(null, Quick, hocon);
         var settings = CofiSettings.FromConfig(config);
         var web = new WebSettings(IPAddress.Loopback, 0, [root], token);
-        var runtime = await CofiRuntime.StartAsync(config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), runBatches: true, web);
+        var runtime = await CofiRuntime.StartAsync(config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), runBatches: true, web, cluster);
         return new CofiWeb(dir, runtime, token);
     }
 
