@@ -126,6 +126,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _settings, _machines, _executors, _clock), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
+        Context.System.EventStream.Publish(new BatchSupervising(batchId, summary.Input));
     }
 
     private void OnFinished(BatchFinished finished)

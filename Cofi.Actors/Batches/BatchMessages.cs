@@ -81,3 +81,6 @@ public sealed record BatchControlRefused(long BatchId, string Reason);
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
 public sealed record BatchUpdated(BatchSummary Summary);
+
+/// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
+public sealed record BatchSupervising(long BatchId, string Input);
