@@ -10,5 +10,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     SamplesCommand.Create(),
     NodeCommand.Create(common),
     DrainCommand.Create(common),
+    BenchWebCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -259,7 +259,7 @@ async function loadEvents() {
 function showPayload(ev) {
   let payload = ev.payload;
   try { payload = JSON.stringify(JSON.parse(ev.payload), null, 2); } catch (e) { /* not JSON: shown as it is */ }
-  $("payload").textContent = JSON.stringify({ ...ev, payload: undefined }, null, 2) + "\n\npayload:\n" + (payload ?? "(none)");
+  $("payload").textContent = `${ev.type} · ${ev.stage} · ${ev.fileName ?? ""} · ${ev.status ?? ""} · ${ev.at}\n\n${payload ?? "(no payload)"}`;
   for (const row of $("events").tBodies[0].rows) row.classList.toggle("selected", row.dataset.event === String(ev.id));
 }
 
