@@ -9,7 +9,6 @@ using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Progress;
 using Cofi.Host.Web;
-using LinqToDB.Interceptors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,9 +53,8 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     /// <param name="web">serve the dashboard and API with these settings; null: no web server.</param>
     /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
-    /// <param name="databaseObserver">sees every database command (benchmarks count the queries with it).</param>
     public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches,
-        WebSettings? web = null, NodeSettings? cluster = null, IInterceptor? databaseObserver = null)
+        WebSettings? web = null, NodeSettings? cluster = null)
     {
         var owned = new List<IDisposable>();
         var coordinates = cluster is null || cluster.IsCoordinator;
@@ -68,24 +66,29 @@ public sealed class CofiRuntime : IAsyncDisposable
             owned.Add(fileRecorder);
             recorder = fileRecorder;
         }
-        var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
+        // A GPU node's own machines are served by model services on the node itself, at cofi.gpu.local-host.
+        var localMachines = cluster is { IsGpu: true } ? cluster.Machines(settings.Simulated.GpuMachines) : [];
+        var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
+        owned.Add(executors);
         void AddAkka(IServiceCollection services) => services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
         {
             akka.AddCofiConfig(config);
-            if (coordinates) akka.AddCofiPersistence(database, databaseObserver);
+            if (coordinates) akka.AddCofiPersistence(database);
             var runsBatches = runBatches && coordinates;
             if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
             if ((runsBatches || web is not null) && coordinates)
                 akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
             if (cluster is null)
             {
-                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
                 return;
             }
             akka.AddCofiCluster(cluster);
             if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            // A member with no role (an operator command) reaches the coordinator through a proxy.
+            if (cluster.Roles.Count == 0) akka.AddCofiCoordinatorProxy();
             if (cluster.IsGpu)
-                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings.Pipeline, executors, TimeProvider.System);
+                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
         });
         IHost host;
         if (web is null)

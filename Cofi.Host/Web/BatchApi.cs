@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cofi.Host.Web;
 
-/// <summary>Batches: list, submit, get, pause, resume, cancel. Answers come from the BatchManager's memory, not the database.</summary>
+/// <summary>Batches: list, submit, get, pause, resume, cancel, retry-failed. Answers come from the BatchManager's memory, not the database.</summary>
 public static class BatchApi
 {
     public const string DefaultPipeline = "default";
@@ -34,6 +34,7 @@ public static class BatchApi
         group.MapPost("/{batchId:long}/pause", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Pause(batchId))).WithName("PauseBatch").RequireApiToken();
         group.MapPost("/{batchId:long}/resume", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Resume(batchId))).WithName("ResumeBatch").RequireApiToken();
         group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireApiToken();
         return group;
     }
 
@@ -82,6 +83,18 @@ public static class BatchApi
         {
             BatchFinished finished => TypedResults.Ok(finished),
             BatchControlRefused refused => Problems.Conflict(refused.Reason),
+            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Failed files go through again from the stage each failed at: a finished batch is queued again, a running one requeues them.</summary>
+    public static async Task<Results<Accepted<RetryFailedAccepted>, ProblemHttpResult>> RetryFailedAsync(long batchId, IRequiredActor<BatchManager> manager)
+    {
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId), AskTimeout);
+        return reply switch
+        {
+            RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),
             BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };

@@ -55,7 +55,7 @@ public static class ClusterApi
         var loads = (await broadcaster.ActorRef.Ask<MachineLoadList>(ProgressQueries.GetMachines.Instance, TimeSpan.FromSeconds(10)))
             .Machines.ToDictionary(m => m.Machine);
         var slots = settings.Pipeline.GpuStages.Sum(s => s.Slots);
-        var own = IsCluster(system) ? [] : Actors.Hosting.CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines);
+        var own = IsCluster(system) ? [] : Actors.Hosting.CofiHosting.Machines(settings);
         var names = own.Concat(loads.Keys).Distinct().Order(StringComparer.Ordinal);
         return TypedResults.Ok<IReadOnlyList<Machine>>(names.Select(name => loads.TryGetValue(name, out var l)
             ? new Machine(name, slots, l.SlotsBusy, l.BusyByStage, l.FilesPerMinute, l.FilesDone, l.Errors)

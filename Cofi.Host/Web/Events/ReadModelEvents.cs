@@ -11,9 +11,11 @@ namespace Cofi.Host.Web.Events;
 /// query names the batch first, so each runs on the tables' batch indexes. Only these REST reads query the
 /// database; the live stream never does.
 /// </summary>
-public sealed class ReadModelEvents(DatabaseSettings db, CofiSettings settings)
+public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings settings)
 {
-    private readonly SqlDialect _d = db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
+    // SQLite keeps the read model in a file of its own beside the journal's; MySQL in the same database.
+    private readonly DatabaseSettings _db = journal.ReadModel;
+    private readonly SqlDialect _d = journal.ReadModel.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
 
     public async Task<EventPage> EventsAsync(long batchId, EventFilter filter, int page, int pageSize, CancellationToken cancel)
     {
@@ -36,7 +38,7 @@ public sealed class ReadModelEvents(DatabaseSettings db, CofiSettings settings)
         }
         var table = Q(ReadModelTables.ExecutionLog);
         var condition = string.Join(" AND ", where);
-        await using var connection = db.OpenRawConnection();
+        await using var connection = _db.OpenRawConnection();
         var total = Convert.ToInt32(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
         var items = await ReadAsync(connection,
             $"SELECT {Q("id")}, {Q("stage")}, {Q("eventType")}, {Q("fileName")}, {Q("status")}, {Q("totalFiles")}, {Q("processedFiles")}, {Q("payload")}, {Q("timestamp")} " +
@@ -54,7 +56,7 @@ public sealed class ReadModelEvents(DatabaseSettings db, CofiSettings settings)
         List<(string, object)> parameters = [("batch", batchId)];
         if (search is not null) parameters.Add(("file", $"%{Like(search)}%"));
         var table = Q(ReadModelTables.FileDistribution);
-        await using var connection = db.OpenRawConnection();
+        await using var connection = _db.OpenRawConnection();
         var total = Convert.ToInt32(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
         var flags = string.Concat(stages.Select(s => ", " + Q(ReadModelTables.DoneColumn(s))));
         var items = await ReadAsync(connection,
@@ -72,7 +74,7 @@ public sealed class ReadModelEvents(DatabaseSettings db, CofiSettings settings)
         // Naming every stage lets both queries use the (batch, stage, file) indexes.
         var stageList = string.Join(", ", stages.Select((_, i) => $"@s{i}"));
         List<(string, object)> parameters = [("batch", batchId), ("file", file), .. stages.Select((s, i) => ($"s{i}", (object)s))];
-        await using var connection = db.OpenRawConnection();
+        await using var connection = _db.OpenRawConnection();
         var outcomes = await ReadAsync(connection,
             $"SELECT {Q("id")}, {Q("stage")}, {Q("eventType")}, {Q("fileName")}, {Q("status")}, {Q("totalFiles")}, {Q("processedFiles")}, {Q("payload")}, {Q("timestamp")} " +
             $"FROM {Q(ReadModelTables.ExecutionLog)} WHERE {Q("batchId")} = @batch AND {Q("stage")} IN ({stageList}) AND {Q("fileName")} = @file ORDER BY {Q("id")}",

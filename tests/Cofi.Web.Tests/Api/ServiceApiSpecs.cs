@@ -63,7 +63,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldBe([
-            "/api/batches", "/api/batches/{batchId}", "/api/batches/{batchId}/pause", "/api/batches/{batchId}/resume", "/api/batches/{batchId}/cancel",
+            "/api/batches", "/api/batches/{batchId}", "/api/batches/{batchId}/pause", "/api/batches/{batchId}/resume", "/api/batches/{batchId}/cancel", "/api/batches/{batchId}/retry-failed",
             "/api/stream", "/api/batches/{batchId}/stream", "/api/progress/figures", "/api/batches/{batchId}/events", "/api/batches/{batchId}/files", "/api/batches/{batchId}/timeline",
             "/api/cluster/members", "/api/machines", "/api/pipeline", "/health", "/ready",
         ], ignoreOrder: true);
