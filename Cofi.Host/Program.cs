@@ -13,5 +13,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     NodeCommand.Create(common),
     DrainCommand.Create(common),
     DbCommand.Create(common),
+    BenchWebCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

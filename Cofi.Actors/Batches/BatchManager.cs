@@ -42,15 +42,14 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
 
         Command<BatchCommands.Submit>(OnSubmit);
+        Command<BatchCommands.Pause>(m => Control(m, m.BatchId));
+        Command<BatchCommands.Resume>(m => Control(m, m.BatchId));
+        Command<BatchCommands.Cancel>(m => Control(m, m.BatchId));
         Command<BatchCommands.AwaitCompletion>(m =>
         {
             if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
             else if (!entry.IsUnfinished) Sender.Tell(FinishedReply(entry));
-            else
-            {
-                if (!_waiters.TryGetValue(m.BatchId, out var waiters)) _waiters[m.BatchId] = waiters = new List<IActorRef>();
-                waiters.Add(Sender);
-            }
+            else AddWaiter(m.BatchId, Sender);
         });
         Command<BatchQueries.GetBatches>(_ => Sender.Tell(new BatchList(_state.Batches.Values.Select(b => b.Summary).ToList())));
         Command<BatchQueries.GetStatus>(m =>
@@ -102,6 +101,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
+            Announce(e.BatchId);
             SnapshotIfDue();
             StartQueued();
         });
@@ -115,6 +115,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         PersistAll(started, e =>
         {
             _state = _state.Apply(e);
+            Announce(e.BatchId);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             StartSupervisor(e.BatchId);
         });
@@ -134,6 +135,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
+            Announce(e.BatchId);
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
                 supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests));
             SnapshotIfDue();
@@ -172,7 +174,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         // The supervisor of a finished batch may still be stopping; once it has, the batch is started again (Terminated).
         if (_supervisors.ContainsKey(batchId)) return;
         var entry = _state.Batches[batchId];
-        var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, _settings, Machines, entry.RetryRequests, _executors, _clock), $"batch-{batchId}");
+        var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
+            _settings, Machines, entry.RetryRequests, _executors, _clock), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));
@@ -188,10 +191,63 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             if (_waiters.Remove(e.BatchId, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(finished);
             Context.System.EventStream.Publish(finished);
+            Announce(e.BatchId);
             SnapshotIfDue();
             StartQueued();
         });
     }
+
+    /// <summary>Pause and resume are recorded here and passed to the batch's supervisor; cancel ends the batch through it.</summary>
+    private void Control(IBatchCommand command, long batchId)
+    {
+        if (!_state.Batches.TryGetValue(batchId, out var entry))
+        {
+            Sender.Tell(new BatchNotFound(batchId));
+            return;
+        }
+        if (_state.Refusal(command, batchId) is { } refusal)
+        {
+            Sender.Tell(new BatchControlRefused(batchId, refusal));
+            return;
+        }
+        var sender = Sender;
+        var now = _clock.GetUtcNow();
+        switch (command)
+        {
+            case BatchCommands.Cancel when _supervisors.TryGetValue(batchId, out var supervisor):
+                AddWaiter(batchId, sender);
+                supervisor.Tell(BatchSupervisor.Cancel.Instance);
+                break;
+            case BatchCommands.Cancel:
+                AddWaiter(batchId, sender);
+                Self.Tell(new BatchFinished(batchId, BatchStatus.Cancelled, "cancelled by an operator", entry.FinalStages, now));
+                break;
+            case BatchCommands.Pause:
+                Persist(new BatchEvents.Paused(batchId, now), e => Controlled(e, sender, BatchSupervisor.Pause.Instance));
+                break;
+            case BatchCommands.Resume:
+                Persist(new BatchEvents.Resumed(batchId, now), e => Controlled(e, sender, BatchSupervisor.Resume.Instance));
+                break;
+        }
+    }
+
+    private void Controlled(IBatchEvent e, IActorRef sender, object supervisorCommand)
+    {
+        _state = _state.Apply(e);
+        var batchId = e is BatchEvents.Paused p ? p.BatchId : ((BatchEvents.Resumed)e).BatchId;
+        if (_supervisors.TryGetValue(batchId, out var supervisor)) supervisor.Tell(supervisorCommand);
+        sender.Tell(new BatchUpdated(_state.Batches[batchId].Summary));
+        Announce(batchId);
+        SnapshotIfDue();
+    }
+
+    private void AddWaiter(long batchId, IActorRef waiter)
+    {
+        if (!_waiters.TryGetValue(batchId, out var waiters)) _waiters[batchId] = waiters = new List<IActorRef>();
+        waiters.Add(waiter);
+    }
+
+    private void Announce(long batchId) => Context.System.EventStream.Publish(new BatchUpdated(_state.Batches[batchId].Summary));
 
     private static BatchFinished FinishedReply(BatchEntry entry) =>
         new(entry.Summary.BatchId, entry.Summary.Status, entry.Summary.Reason, entry.FinalStages, entry.Summary.FinishedAt ?? entry.Summary.SubmittedAt);

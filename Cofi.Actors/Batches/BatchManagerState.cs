@@ -8,7 +8,7 @@ namespace Cofi.Actors.Batches;
 /// <param name="RetryRequests">How many retry-failed requests the batch has had; its supervisor carries out those it has not yet.</param>
 public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0)
 {
-    public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running;
+    public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused;
 }
 
 /// <summary>The queue of batches: what was submitted, what runs, what finished. Rebuilt from the journal.</summary>
@@ -21,7 +21,8 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
 
     public long NextId => Batches.Count == 0 ? 1 : Batches.Keys.Last() + 1;
 
-    public IEnumerable<BatchEntry> Running => Batches.Values.Where(b => b.Summary.Status == BatchStatus.Running);
+    /// <summary>The batches that hold a place among the concurrent ones: running or paused.</summary>
+    public IEnumerable<BatchEntry> Running => Batches.Values.Where(b => b.Summary.Status is BatchStatus.Running or BatchStatus.Paused);
 
     public BatchManagerState Apply(IBatchEvent @event) => @event switch
     {
@@ -30,6 +31,8 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             Batches = Batches.SetItem(e.BatchId, new BatchEntry(new BatchSummary(e.BatchId, e.Input, BatchStatus.Queued, null, e.At, null, null), [])),
         },
         BatchEvents.Started e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Running, StartedAt = e.At } }),
+        BatchEvents.Paused e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Paused } }),
+        BatchEvents.Resumed e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Running } }),
         BatchEvents.Finished e => Update(e.BatchId, b => new BatchEntry(b.Summary with { Status = e.Status, Reason = e.Reason, FinishedAt = e.At }, e.Stages, b.RetryRequests)),
         BatchEvents.RetryRequested e => Update(e.BatchId, b => b with
         {
@@ -50,6 +53,20 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
         }
         var id = NextId;
         return (new BatchAccepted(id, false), new BatchEvents.Submitted(id, submit.Input, now));
+    }
+
+    /// <summary>Why a pause, resume or cancel does not apply to the batch as it is now; null when it does.</summary>
+    public string? Refusal(IBatchCommand command, long batchId)
+    {
+        var status = Batches[batchId].Summary.Status;
+        var name = status.ToString().ToLowerInvariant();
+        return command switch
+        {
+            BatchCommands.Pause when status != BatchStatus.Running => $"batch {batchId} is {name}; only a running batch can be paused",
+            BatchCommands.Resume when status != BatchStatus.Paused => $"batch {batchId} is {name}; only a paused batch can be resumed",
+            BatchCommands.Cancel when !Batches[batchId].IsUnfinished => $"batch {batchId} is {name} already",
+            _ => null,
+        };
     }
 
     /// <summary>The queued batches that may start now, oldest first.</summary>

@@ -10,6 +10,10 @@ public enum BatchStatus
     Completed,
     /// <summary>Stopped before its files could go through: no valid input, unreadable input.</summary>
     Failed,
+    /// <summary>Running, but its stages hand out no new work until it is resumed.</summary>
+    Paused,
+    /// <summary>Ended by an operator before every file was through.</summary>
+    Cancelled,
 }
 
 public interface IBatchCommand;
@@ -25,6 +29,15 @@ public static class BatchCommands
 
     /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
     public sealed record AwaitCompletion(long BatchId) : IBatchCommand;
+
+    /// <summary>Stop handing out new work for a running batch; answered with <see cref="BatchUpdated"/>, <see cref="BatchControlRefused"/> or <see cref="BatchNotFound"/>.</summary>
+    public sealed record Pause(long BatchId) : IBatchCommand;
+
+    /// <summary>Let a paused batch go on; answered like <see cref="Pause"/>.</summary>
+    public sealed record Resume(long BatchId) : IBatchCommand;
+
+    /// <summary>End an unfinished batch as cancelled; answered with <see cref="BatchFinished"/> once it has ended.</summary>
+    public sealed record Cancel(long BatchId) : IBatchCommand;
 
     /// <summary>
     /// Process the batch's failed files again (retry-failed): a finished batch is queued again, a running one requeues
@@ -58,6 +71,10 @@ public static class BatchEvents
 
     public sealed record Finished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : IBatchEvent;
 
+    public sealed record Paused(long BatchId, DateTimeOffset At) : IBatchEvent;
+
+    public sealed record Resumed(long BatchId, DateTimeOffset At) : IBatchEvent;
+
     /// <summary>The manager's record of a retry-failed request: a finished batch is queued again.</summary>
     public sealed record RetryRequested(long BatchId, DateTimeOffset At) : IBatchEvent;
 
@@ -79,6 +96,12 @@ public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCou
 public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At);
 
 public sealed record BatchNotFound(long BatchId);
+
+/// <summary>A pause, resume or cancel that does not apply to the batch as it is now.</summary>
+public sealed record BatchControlRefused(long BatchId, string Reason);
+
+/// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
+public sealed record BatchUpdated(BatchSummary Summary);
 
 public sealed record RetryFailedAccepted(long BatchId, bool WasFinished);
 

@@ -20,6 +20,21 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <summary>The manager's status query, carrying what the manager knows of the batch.</summary>
     public sealed record GetStatus(BatchSummary Summary);
 
+    public sealed record Pause
+    {
+        public static readonly Pause Instance = new();
+    }
+
+    public sealed record Resume
+    {
+        public static readonly Resume Instance = new();
+    }
+
+    public sealed record Cancel
+    {
+        public static readonly Cancel Instance = new();
+    }
+
     /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch.</summary>
     public sealed record RetryFailed(int Request);
 
@@ -45,15 +60,17 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private GpuNodeCommands.Attach? _attach;
     private BatchEvents.Finished? _finished;
     private bool _started;
+    private bool _paused;
     private int _retriesDone;
     private bool _retryPending;
     private bool _retrying;
 
-    public BatchSupervisor(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
+    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
         IExecutorProvider executors, TimeProvider clock)
     {
         _batchId = batchId;
         _input = input;
+        _paused = paused;
         _settings = settings;
         _machines = machines.ToList();
         _retryRequests = retryRequests;
@@ -89,6 +106,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (m.Stage == _settings.Pipeline.Stages[^1].Name) Finish(BatchStatus.Completed, null);
         });
         Command<StageSignals.Halted>(m => Finish(BatchStatus.Failed, m.Reason));
+        Command<Pause>(_ => SetPaused(true));
+        Command<Resume>(_ => SetPaused(false));
+        Command<Cancel>(_ => Finish(BatchStatus.Cancelled, "cancelled by an operator"));
         Command<ClusterEvent.MemberUp>(m => AttachTo(m.Member));
         Command<ClusterEvent.ReachableMember>(m => AttachTo(m.Member));
         Command<ClusterEvent.UnreachableMember>(m => Lose(m.Member, "is unreachable"));
@@ -132,9 +152,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
 
     public const string GpuRole = "gpu";
 
-    public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
+    /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
+    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
         IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, retryRequests, executors, clock));
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, executors, clock));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -238,6 +259,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     {
         _counts[ready.Stage] = ready.Counts;
         _ready.Add(ready.Stage);
+        // A stage that (re)started knows nothing of a pause: tell it before it is handed any file.
+        if (_paused) _stages[ready.Stage].Tell(StageCommands.Pause.Instance);
         var distribution = _stages[_settings.Pipeline.Stages[0].Name];
         if (_started)
         {
@@ -250,6 +273,13 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         if (!_stages.Keys.All(_ready.Contains)) return;
         if (_retryPending) StartRetry();
         else if (!_retrying) StartDistribution();
+    }
+
+    private void SetPaused(bool paused)
+    {
+        _paused = paused;
+        object command = paused ? StageCommands.Pause.Instance : StageCommands.Unpause.Instance;
+        foreach (var stage in _stages.Values) stage.Tell(command);
     }
 
     private void Finish(BatchStatus status, string? reason)

@@ -54,6 +54,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
+    private bool _paused;
     private bool _writerBehind;
 
     public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
@@ -101,6 +102,12 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<StageCommands.Pause>(_ => _paused = true);
+        Command<StageCommands.Unpause>(_ =>
+        {
+            _paused = false;
+            Dispatch();
+        });
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
         Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
         Command<StageCommands.Suspend>(m => _workers.Suspend(m.Worker));
@@ -267,14 +274,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             }
             if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
             SnapshotIfDue();
-            Publish();
+            Publish(recorded.Records);
             CheckFinished();
         });
     }
 
     private void Dispatch()
     {
-        if (_mode == PipelineMode.Barrier && _total is null) return;
+        if (_paused || (_mode == PipelineMode.Barrier && _total is null)) return;
         if (_writerBehind) return;
         var now = _clock.GetUtcNow();
         _queue.ReleaseDueRetries(now);
@@ -379,5 +386,6 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
         _inFlight.Count, _queue.Ready + _queue.Waiting, _total, _state.Completed);
 
-    private void Publish() => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow()));
+    private void Publish(IReadOnlyList<FileRecord>? recorded = null) => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow(),
+        recorded, _inFlight.Values.Where(f => f.Worker is not null).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count())));
 }

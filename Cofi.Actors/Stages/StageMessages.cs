@@ -29,6 +29,18 @@ public static class StageCommands
     /// <summary>A worker offers <see cref="Slots"/> more concurrent calls for this stage.</summary>
     public sealed record Pull(IActorRef Worker, string Machine, int Slots) : IStageCommand;
 
+    /// <summary>Stop handing out work until <see cref="Unpause"/>; calls already out still finish and are recorded.</summary>
+    public sealed record Pause : IStageCommand
+    {
+        public static readonly Pause Instance = new();
+    }
+
+    /// <summary>A paused batch goes on: hand out work again.</summary>
+    public sealed record Unpause : IStageCommand
+    {
+        public static readonly Unpause Instance = new();
+    }
+
     /// <summary>A draining worker takes back its free slots; its calls in flight still report.</summary>
     public sealed record Withdraw(IActorRef Worker) : IStageCommand;
 
@@ -88,8 +100,12 @@ public sealed record StageCounts(long BatchId, string Stage, int Done, int Faile
     public int Settled => Done + Failed + Skipped;
 }
 
-/// <summary>Published on the event stream after each recorded group, so views never query the database.</summary>
-public sealed record StageProgress(StageCounts Counts, DateTimeOffset At);
+/// <summary>
+/// Published on the event stream after each recorded group, so views never query the database: the stage's counts,
+/// the files just recorded (empty when nothing new was recorded) and how many calls each GPU machine has in flight.
+/// </summary>
+public sealed record StageProgress(StageCounts Counts, DateTimeOffset At,
+    IReadOnlyList<FileRecord>? Recorded = null, IReadOnlyDictionary<string, int>? BusyByMachine = null);
 
 /// <summary>Sent by a stage to its batch supervisor.</summary>
 public static class StageSignals

@@ -27,6 +27,11 @@ public static class CommandHost
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");
             return BatchRunner.NoValidInput;
         }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"cofi: cofi.web.port: {e.Message} (choose another with --port or {Web.WebSettings.PortVariable}; 0 picks a free one)");
+            return InvalidConfiguration;
+        }
         catch (ClusterUnreachableException e)
         {
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cofi.Actors.Configuration;
 using Cofi.Host.Runtime;
+using Cofi.Host.Web;
 
 namespace Cofi.Host.Commands;
 
@@ -20,6 +21,23 @@ public sealed class CommonOptions
     public Option<int?> Latency { get; } = new("--latency") { Description = "simulated latency of every model stage, in milliseconds" };
 
     public Option<string?> CallLog { get; } = new("--call-log") { Description = "append one line per simulated call to this file" };
+
+    public Option<bool> Serve { get; } = new("--serve") { Description = "keep serving the dashboard after the batch ends, until Ctrl+C" };
+
+    public Option<string?> Bind { get; } = new("--bind") { Description = "address the dashboard and API listen on (cofi.web.bind, default 127.0.0.1)" };
+
+    public Option<int?> Port { get; } = new("--port") { Description = "port of the dashboard and API (cofi.web.port, default 5080; 0 picks a free one)" };
+
+    /// <summary>The web options of demo and run.</summary>
+    public void AddWebTo(Command command)
+    {
+        command.Options.Add(Serve);
+        command.Options.Add(Bind);
+        command.Options.Add(Port);
+    }
+
+    public WebSettings ReadWeb(ParseResult result, Akka.Configuration.Config config, string inputRoot) =>
+        WebSettings.FromConfig(config, result.GetValue(Bind), result.GetValue(Port), [inputRoot]);
 
     public Option<string?> Roles { get; } = new("--roles") { Description = "cluster roles of this process: coordinator, gpu or both (default: $COFI_ROLES; embedded outside a cluster unless roles or $CLUSTER_SEEDS are set)" };
 

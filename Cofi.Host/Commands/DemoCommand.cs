@@ -17,6 +17,7 @@ public static class DemoCommand
         command.Options.Add(common.Gpus);
         command.Options.Add(common.Latency);
         command.Options.Add(common.CallLog);
+        common.AddWebTo(command);
         command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
         {
             var count = result.GetValue(files);
@@ -31,8 +32,8 @@ public static class DemoCommand
                 SampleBatch.Generate(inputDir, count, Math.Min(bad, count));
                 Console.WriteLine($"demo: {count:N0} sample files ({bad} deliberately corrupt) in {inputDir}");
                 Console.WriteLine($"demo: {settings.Simulated.GpuMachines} simulated GPU machines, {settings.Pipeline.Mode.ToString().ToLowerInvariant()} mode, database {options.Database.Description}");
-                await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
-                return await BatchRunner.RunAsync(runtime, inputDir, cancel);
+                await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true, common.ReadWeb(result, config, workDir));
+                return await BatchRunner.RunAsync(runtime, inputDir, result.GetValue(common.Serve), cancel);
             }
             finally
             {

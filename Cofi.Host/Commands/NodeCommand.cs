@@ -23,7 +23,7 @@ public static class NodeCommand
             // A GPU node is one machine unless told otherwise.
             options = options with { Cluster = cluster, Gpus = options.Gpus ?? 1 };
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: cluster.IsCoordinator, cluster);
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: cluster.IsCoordinator, cluster: cluster);
             var system = runtime.System;
             var announcer = system.ActorOf(NodeAnnouncer.Props(cluster.NodeName), "node-announcer");
             foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);

@@ -11,6 +11,7 @@ public static class RunCommand
         var input = new Option<string>("--input") { Description = "input folder of audio files, or a manifest file listing them", Required = true };
         var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input };
         common.AddTo(command, simulation: true);
+        common.AddWebTo(command);
         command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
         {
             var path = Path.GetFullPath(result.GetValue(input)!);
@@ -18,8 +19,11 @@ public static class RunCommand
                 throw new InputUnavailableException(path, $"input not found: {path}");
             var options = common.Read(result);
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true, options.Cluster);
-            return await BatchRunner.RunAsync(runtime, path, cancel);
+            // The API may submit batches from the folder this run reads (or the manifest's folder), besides cofi.web.input-roots.
+            var root = Directory.Exists(path) ? path : Path.GetDirectoryName(path)!;
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true,
+                common.ReadWeb(result, config, root), options.Cluster);
+            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel);
         }));
         return command;
     }

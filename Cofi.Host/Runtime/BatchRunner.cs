@@ -17,9 +17,11 @@ public static class BatchRunner
     public const int NotFound = 5;
     public const int Interrupted = 130;
 
-    public static async Task<int> RunAsync(CofiRuntime runtime, string input, CancellationToken cancel)
+    /// <param name="serve">keep the dashboard up after the batch ends, until <paramref name="cancel"/>.</param>
+    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
+        if (runtime.WebAddress is { } address) Console.WriteLine($"dashboard: {address}/");
         var board = new ProgressBoard();
         board.Attach(runtime.System);
         var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(60));
@@ -30,7 +32,7 @@ public static class BatchRunner
             ? $"{ResumeLine(accepted.BatchId, status.Stages)} (recovered in {clock.ElapsedMilliseconds:N0} ms)"
             : $"batch {accepted.BatchId}: started on {input}");
 
-        return await FollowAsync(runtime, accepted.BatchId, board, clock, cancel);
+        return await FollowAsync(runtime, accepted.BatchId, board, clock, serve, cancel);
     }
 
     /// <summary>retry-failed: queues the batch's failed files again and follows the batch to its end.</summary>
@@ -49,10 +51,10 @@ public static class BatchRunner
         var status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10));
         board.Seed(status.Stages);
         Console.WriteLine($"batch {batchId}: retrying its failed files");
-        return await FollowAsync(runtime, batchId, board, clock, cancel);
+        return await FollowAsync(runtime, batchId, board, clock, serve: false, cancel);
     }
 
-    private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, CancellationToken cancel)
+    private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, bool serve, CancellationToken cancel)
     {
         var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), cancel);
         try
@@ -62,7 +64,13 @@ public static class BatchRunner
             var elapsed = clock.Elapsed;
             var failures = await FailuresAsync(runtime, result);
             SummaryTable.Write(result, elapsed, PeakMemory.Describe(), failures, await WriterStatsAsync(runtime));
-            return result.Status == BatchStatus.Completed ? Completed : NoValidInput;
+            var code = result.Status == BatchStatus.Completed ? Completed : NoValidInput;
+            if (serve && runtime.WebAddress is { } served)
+            {
+                Console.WriteLine($"serving the dashboard at {served}/ until Ctrl+C");
+                await Task.Delay(Timeout.Infinite, cancel).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            return code;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

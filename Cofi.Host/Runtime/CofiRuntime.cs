@@ -7,13 +7,22 @@ using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
 using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
+using Cofi.Actors.Progress;
+using Cofi.Host.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cofi.Host.Runtime;
 
-/// <summary>The embedded Cofi: one process with every role, its ActorSystem, database and simulated GPU machines.</summary>
+/// <summary>
+/// The embedded Cofi: one process with every role, its ActorSystem, database and simulated GPU machines, and, when
+/// asked, the web server (dashboard, SSE, REST API).
+/// </summary>
 public sealed class CofiRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -28,7 +37,11 @@ public sealed class CofiRuntime : IAsyncDisposable
         System = host.Services.GetRequiredService<ActorSystem>();
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
         EventWriter = host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
+        WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
     }
+
+    /// <summary>Where the dashboard is served, e.g. http://127.0.0.1:5080; null without the web server.</summary>
+    public string? WebAddress { get; }
 
     public ActorSystem System { get; }
 
@@ -42,8 +55,10 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public DatabaseSettings Database { get; }
 
+    /// <param name="web">serve the dashboard and API with these settings; null: no web server.</param>
     /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
-    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches, NodeSettings? cluster = null)
+    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches,
+        WebSettings? web = null, NodeSettings? cluster = null)
     {
         var owned = new List<IDisposable>();
         var coordinates = cluster is null || cluster.IsCoordinator;
@@ -59,14 +74,14 @@ public sealed class CofiRuntime : IAsyncDisposable
         var localMachines = cluster is { IsGpu: true } ? cluster.Machines(settings.Simulated.GpuMachines) : [];
         var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
         owned.Add(executors);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders();
-        builder.Services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
+        void AddAkka(IServiceCollection services) => services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
         {
             akka.AddCofiConfig(config);
             if (coordinates) akka.AddCofiPersistence(database);
             var runsBatches = runBatches && coordinates;
             if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
+            if ((runsBatches || web is not null) && coordinates)
+                akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
             if (cluster is null)
             {
                 if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
@@ -79,7 +94,28 @@ public sealed class CofiRuntime : IAsyncDisposable
             if (cluster.IsGpu)
                 akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
         });
-        var host = builder.Build();
+        IHost host;
+        if (web is null)
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.ClearProviders();
+            AddAkka(builder.Services);
+            host = builder.Build();
+        }
+        else
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrelCore();
+            builder.Services.AddRoutingCore();
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(database);
+            builder.AddCofiWeb(web);
+            AddAkka(builder.Services);
+            var app = builder.Build();
+            app.MapCofiWeb();
+            host = app;
+        }
         try
         {
             await host.StartAsync();

@@ -10,6 +10,7 @@ using Cofi.Actors.Gpu;
 using Cofi.Actors.Operations;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
+using Cofi.Actors.Progress;
 using Cofi.Actors.Serialization;
 using Cofi.Actors.Stages;
 
@@ -44,6 +45,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.Submitted(9, "/in", At),
         new BatchEvents.Started(9, At),
         new BatchEvents.Finished(9, BatchStatus.Completed, null, [Counts], At),
+        new BatchEvents.Paused(9, At),
+        new BatchEvents.Resumed(9, At),
         BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At))
             .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At)),
         new StageCommands.Admit([Work]),
@@ -52,6 +55,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new StageCommands.Report(4, 2, new CallOutcome.TransientFailure("503", TimeSpan.FromSeconds(2)), "gpu-7", 33),
         new StageCommands.Report(4, 3, new CallOutcome.Completed("""{"ok":true}"""), "gpu-7", 33),
         StageQueries.GetCounts.Instance,
+        StageCommands.Pause.Instance,
+        StageCommands.Unpause.Instance,
         new GpuWorkerCommands.Run(new StageCall(9, "stt", Work, 1, "gpu-7"), TestActor),
         new GpuWorkerCommands.Reattach("stt", TestActor),
         new GpuWorkerCommands.StageFinished("stt"),
@@ -72,6 +77,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuNodeCommands.Attach(9, new Dictionary<string, IActorRef> { ["stt"] = TestActor, ["lid"] = TestActor }, TestActor),
         GpuNodeCommands.Drain.Instance,
         new GpuNodeDrained("gpu-a", 2),
+        new ProgressRelay.Stage(new StageProgress(Counts, At, [Record], new Dictionary<string, int> { ["gpu-3"] = 2 })),
+        new ProgressRelay.Batch(new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null))),
         new GpuNodeCommands.Leave("gpu-a"),
         new GpuNodeIdentity("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", true),
         new AdminCommands.DrainNode("gpu-a"),

@@ -29,7 +29,24 @@ public sealed class CofiProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static string LighthouseDll => Path.Combine(AppContext.BaseDirectory, "Cofi.Lighthouse.dll");
+    /// <summary>
+    /// Lighthouse from its own build output (…/Cofi.Lighthouse/bin/{configuration}/{framework}/), with its own
+    /// dependencies: the copy beside the tests lacks the hosting assemblies that ASP.NET Core's shared framework
+    /// provides to Cofi.Host but not to Lighthouse.
+    /// </summary>
+    public static string LighthouseDll
+    {
+        get
+        {
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var framework = output.Name;
+            var configuration = output.Parent!.Name;
+            var root = output;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Cofi.Actors.sln"))) root = root.Parent;
+            if (root is null) throw new InvalidOperationException($"no Cofi.Actors.sln above {AppContext.BaseDirectory}");
+            return Path.Combine(root.FullName, "Cofi.Lighthouse", "bin", configuration, framework, "Cofi.Lighthouse.dll");
+        }
+    }
 
     public static CofiProcess Start(params string[] args) => StartDll(HostDll, new Dictionary<string, string>(), args);
 
@@ -39,6 +56,8 @@ public sealed class CofiProcess : IDisposable
         info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("COFI_DB");
+        // Processes of other test runs may hold the default dashboard port.
+        info.Environment["COFI_WEB_PORT"] = "0";
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CofiProcess(Process.Start(info)!);
     }

@@ -1,0 +1,102 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Cofi.Actors.Batches;
+using Cofi.Actors.Stages;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cofi.Host.Web;
+
+/// <summary>Batches: list, submit, get, pause, resume, cancel, retry-failed. Answers come from the BatchManager's memory, not the database.</summary>
+public static class BatchApi
+{
+    public const string DefaultPipeline = "default";
+
+    /// <param name="Input">absolute path of an input folder or manifest file, under a configured input root.</param>
+    /// <param name="Pipeline">the pipeline to run; only the configured one (<c>default</c>) exists.</param>
+    /// <param name="ResumeUnfinished">resume an unfinished batch over the same input instead of starting another.</param>
+    public sealed record SubmitRequest(string? Input, string? Pipeline, bool ResumeUnfinished = false);
+
+    public sealed record SubmitResponse(long BatchId, bool Resumed, string Input);
+
+    public sealed record BatchDetail(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public static RouteGroupBuilder MapBatchApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/batches").WithTags("batches");
+        group.MapGet("/", ListAsync).WithName("ListBatches");
+        group.MapPost("/", SubmitAsync).WithName("SubmitBatch").RequireApiToken();
+        group.MapGet("/{batchId:long}", GetAsync).WithName("GetBatch");
+        group.MapPost("/{batchId:long}/pause", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Pause(batchId))).WithName("PauseBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/resume", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Resume(batchId))).WithName("ResumeBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireApiToken();
+        return group;
+    }
+
+    public static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(IRequiredActor<BatchManager> manager)
+    {
+        var list = await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, AskTimeout);
+        return TypedResults.Ok<IReadOnlyList<BatchSummary>>(list.Batches.OrderByDescending(b => b.BatchId).ToList());
+    }
+
+    public static async Task<Results<Created<SubmitResponse>, ValidationProblem>> SubmitAsync(SubmitRequest request, WebSettings web, IRequiredActor<BatchManager> manager)
+    {
+        if (request.Pipeline is { } pipeline && pipeline != DefaultPipeline)
+            return Problems.Invalid("pipeline", $"unknown pipeline '{pipeline}'; this process runs '{DefaultPipeline}'");
+        var (path, problem) = InputRoots.Check(request.Input, web.InputRoots);
+        if (path is null) return Problems.Invalid("input", problem!);
+        var accepted = await manager.ActorRef.Ask<BatchAccepted>(new BatchCommands.Submit(path, request.ResumeUnfinished), AskTimeout);
+        return TypedResults.Created($"/api/batches/{accepted.BatchId}", new SubmitResponse(accepted.BatchId, accepted.Resumed, path));
+    }
+
+    public static async Task<Results<Ok<BatchDetail>, ProblemHttpResult>> GetAsync(long batchId, IRequiredActor<BatchManager> manager)
+    {
+        var reply = await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout);
+        return reply switch
+        {
+            BatchStatusReply status => TypedResults.Ok(new BatchDetail(status.Batch, status.Stages)),
+            _ => Problems.BatchNotFound(batchId),
+        };
+    }
+
+    private static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> ControlAsync(IRequiredActor<BatchManager> manager, IBatchCommand command)
+    {
+        var reply = await manager.ActorRef.Ask<object>(command, AskTimeout);
+        return reply switch
+        {
+            BatchUpdated updated => TypedResults.Ok(updated.Summary),
+            BatchControlRefused refused => Problems.Conflict(refused.Reason),
+            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    public static async Task<Results<Ok<BatchFinished>, ProblemHttpResult>> CancelAsync(long batchId, IRequiredActor<BatchManager> manager)
+    {
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.Cancel(batchId), AskTimeout);
+        return reply switch
+        {
+            BatchFinished finished => TypedResults.Ok(finished),
+            BatchControlRefused refused => Problems.Conflict(refused.Reason),
+            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Failed files go through again from the stage each failed at: a finished batch is queued again, a running one requeues them.</summary>
+    public static async Task<Results<Accepted<RetryFailedAccepted>, ProblemHttpResult>> RetryFailedAsync(long batchId, IRequiredActor<BatchManager> manager)
+    {
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId), AskTimeout);
+        return reply switch
+        {
+            RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),
+            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+}

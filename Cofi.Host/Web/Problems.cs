@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+namespace Cofi.Host.Web;
+
+/// <summary>The problem details the API answers with, so every error reads the same.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+
+    public static ProblemHttpResult BatchNotFound(long batchId) => NotFound("batch not found", $"there is no batch {batchId}");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "not possible now", detail: detail);
+
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+
+    public static ValidationProblem Invalid(string field, string problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cofi.Host.Web.Events;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+
+namespace Cofi.Host.Web;
+
+/// <summary>The web part of the process: REST API, SSE, OpenAPI document and the dashboard's static files.</summary>
+public static class WebHosting
+{
+    public static WebApplicationBuilder AddCofiWeb(this WebApplicationBuilder builder, WebSettings web)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
+        builder.Services.AddSingleton(web);
+        builder.Services.AddSingleton<ReadModelEvents>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        return builder;
+    }
+
+    public static WebApplication MapCofiWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapBatchApi();
+        app.MapStreamApi();
+        app.MapEventApi();
+        app.MapClusterApi();
+        app.MapHealthApi();
+        return app;
+    }
+}

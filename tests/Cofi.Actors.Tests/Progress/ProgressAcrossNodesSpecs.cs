@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Cofi.Actors.Batches;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Files;
+using Cofi.Actors.Progress;
+using Cofi.Actors.Stages;
+
+namespace Cofi.Actors.Tests.Progress;
+
+/// <summary>
+/// Two coordinators in one cluster (two ActorSystems in this process, on port 0): progress published where the
+/// stages run reaches the dashboard's broadcaster on the other node, through distributed pub-sub.
+/// </summary>
+public sealed class ProgressAcrossNodesSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly string[] Stages = ["distribution", "stt"];
+
+    private ActorSystem _stages = null!;
+    private ActorSystem _web = null!;
+
+    private static ActorSystem Coordinator() => ActorSystem.Create("cofi", ConfigurationFactory.ParseString("""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        akka.cluster.roles = [coordinator]
+        akka.cluster.pub-sub.role = coordinator
+        akka.loglevel = WARNING
+        """).WithFallback(CofiConfig.Defaults));
+
+    public async Task InitializeAsync()
+    {
+        _stages = Coordinator();
+        _web = Coordinator();
+        var first = Cluster.Get(_stages);
+        await first.JoinAsync(first.SelfAddress);
+        await Cluster.Get(_web).JoinAsync(first.SelfAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(_web.Terminate(), _stages.Terminate());
+    }
+
+    private static IActorRef Broadcaster(ActorSystem system) =>
+        system.ActorOf(ProgressBroadcaster.Props(new ProgressSettings(TimeSpan.FromMilliseconds(50), 1, 64, 100, 10), Stages, TimeProvider.System),
+            ProgressBroadcaster.Name);
+
+    [Fact]
+    public async Task Should_show_progress_recorded_on_another_coordinator()
+    {
+        Broadcaster(_stages);
+        var web = Broadcaster(_web);
+        var subscription = await web.Ask<ProgressSubscription>(new ProgressCommands.Subscribe(null, null), Patience);
+        (await subscription.Frames.ReadAsync()).Type.ShouldBe(FrameTypes.Snapshot);
+
+        // The topic's subscribers are gossiped between the nodes: publish until the other node hears it.
+        var until = DateTime.UtcNow + Patience;
+        ProgressFrame? seen = null;
+        for (var done = 1; seen is null; done++)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the other coordinator never saw the progress");
+            _stages.EventStream.Publish(new StageProgress(new StageCounts(4, "stt", done, 0, 0, 1, 0, null, false), DateTimeOffset.UtcNow,
+                [new FileRecord(done, $"call-{done}.wav", FileStatus.Done, "{}", null, 1, "gpu-1", 5)], new Dictionary<string, int> { ["gpu-1"] = 1 }));
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                seen = await subscription.Frames.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        _stages.EventStream.Publish(new BatchUpdated(new BatchSummary(4, "/in", BatchStatus.Completed, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow)));
+        var batch = await NextOfTypeAsync(subscription, FrameTypes.Batch);
+
+        seen.Type.ShouldBe(FrameTypes.Stage);
+        seen.Stages.Single().ShouldSatisfyAllConditions(s => s.BatchId.ShouldBe(4), s => s.Stage.ShouldBe("stt"));
+        seen.Files.Single().Machine.ShouldBe("gpu-1");
+        batch.Batches.Single().Status.ShouldBe(BatchStatus.Completed);
+        var machines = await web.Ask<MachineLoadList>(ProgressQueries.GetMachines.Instance, Patience);
+        machines.Machines.Single().Machine.ShouldBe("gpu-1");
+    }
+
+    private static async Task<ProgressFrame> NextOfTypeAsync(ProgressSubscription subscription, string type)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var frame = await subscription.Frames.ReadAsync(timeout.Token);
+            if (frame.Type == type) return frame;
+        }
+    }
+}

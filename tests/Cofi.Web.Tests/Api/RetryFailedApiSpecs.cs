@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cofi.Actors.Batches;
+using Cofi.Web.Tests.Support;
+
+namespace Cofi.Web.Tests.Api;
+
+public sealed class RetryFailedApiSpecs
+{
+    [Fact]
+    public async Task Should_queue_a_finished_batch_again_for_its_failed_files()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        var batchId = await web.SubmitAsync(web.Samples("retry", 20, corrupt: 2));
+        await web.WaitForEndAsync(batchId);
+
+        var anonymous = await web.Anonymous.PostAsync($"/api/batches/{batchId}/retry-failed", null);
+        var unknown = await web.Client.PostAsync("/api/batches/999/retry-failed", null);
+        var accepted = await web.Client.PostAsync($"/api/batches/{batchId}/retry-failed", null);
+        var again = await web.WaitForEndAsync(batchId);
+
+        await anonymous.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await unknown.ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync());
+        (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("wasFinished").GetBoolean().ShouldBeTrue();
+        again.Status.ShouldBe(BatchStatus.Completed);
+    }
+}

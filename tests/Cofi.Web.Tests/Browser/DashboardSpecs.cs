@@ -1,0 +1,72 @@
+using Cofi.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Cofi.Web.Tests.Browser;
+
+/// <summary>The dashboard in a real headless Chromium against a real Cofi: screenshots go to .artifacts/browser/.</summary>
+public sealed class DashboardSpecs
+{
+    private const int Files = 200;
+    private const int Corrupt = 4;
+
+    /// <summary>A file name that is HTML: the dashboard must show it as these characters, never run it.</summary>
+    private const string HtmlName = "<img src=x onerror=window.__cofiInjected=1>.wav";
+
+    private static readonly float Patience = (float)TimeSpan.FromMinutes(3).TotalMilliseconds;
+
+    [Fact]
+    public async Task Should_show_a_batch_submitted_from_the_page_from_start_to_every_stage_done()
+    {
+        var shots = Artifacts.Folder("browser");
+        await using var web = await CofiWeb.StartAsync();
+        var input = web.Samples("dashboard", Files, Corrupt);
+        File.Copy(Path.Combine(input, "call-00001.wav"), Path.Combine(input, HtmlName));
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1400 } });
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add(error);
+
+        await page.GotoAsync(web.Address);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
+        await page.FillAsync("#submit-input", input);
+        await page.FillAsync("#token", CofiWeb.Token);
+        await page.ClickAsync("#submit-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#submit-message")).ToContainTextAsync("submitted", new() { Timeout = Patience });
+        // Every stage's bar ends at its final count: all files settled, and the stage marked complete.
+        await page.WaitForFunctionAsync("""
+            total => {
+              const rows = [...document.querySelectorAll('#stages tbody tr')];
+              return rows.length === 9 && rows.every(r => r.dataset.completed === 'true' && r.dataset.settled === String(total));
+            }
+            """, Files + 1, new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#batch-status")).ToHaveTextAsync("completed", new() { Timeout = Patience });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-progress.png"), FullPage = true });
+        var stages = await page.Locator("#stages tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
+        stages.ShouldBe(["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"]);
+        (await page.Locator("#stage-distribution td").Nth(3).TextContentAsync()).ShouldBe(Corrupt.ToString(), "the corrupt files failed at distribution");
+
+        await web.DrainReadModelAsync();
+        await page.SelectOptionAsync("#filter-type", "file_error");
+        await page.ClickAsync("#event-filters button[type=submit]");
+        var errorRow = page.Locator("#events tbody tr").First;
+        await Assertions.Expect(page.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });
+        await errorRow.ClickAsync();
+        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"error\"");
+        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("file_error");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "2-event-payload.png"), FullPage = true });
+
+        await page.FillAsync("#file-query", "onerror");
+        await page.ClickAsync("#file-search button[type=submit]");
+        var result = page.Locator("#file-results li").First;
+        await Assertions.Expect(result).ToContainTextAsync(HtmlName, new() { Timeout = Patience });
+        await result.ClickAsync();
+        await Assertions.Expect(page.Locator("#timeline tbody tr.stage-row")).ToHaveCountAsync(9, new() { Timeout = Patience });
+        (await page.Locator("#timeline-title").TextContentAsync()).ShouldBe(HtmlName);
+        await Assertions.Expect(page.Locator("#timeline tbody tr.attempt-row[data-stage=denoise]")).ToContainTextAsync("done");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "3-file-timeline.png"), FullPage = true });
+
+        (await page.EvaluateAsync<bool>("() => window.__cofiInjected === undefined")).ShouldBeTrue("a file name was run as HTML");
+        (await page.Locator("img").CountAsync()).ShouldBe(0, "a file name became an element");
+        problems.ShouldBeEmpty();
+    }
+}
