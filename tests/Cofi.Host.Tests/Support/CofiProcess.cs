@@ -27,6 +27,8 @@ public sealed class CofiProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static string LighthouseDll => Path.Combine(AppContext.BaseDirectory, "Cofi.Lighthouse.dll");
 
     public static CofiProcess Start(params string[] args) => StartDll(HostDll, new Dictionary<string, string>(), args);
