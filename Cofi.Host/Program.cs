@@ -9,5 +9,6 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     StatusCommand.Create(common),
     SamplesCommand.Create(),
     NodeCommand.Create(common),
+    DrainCommand.Create(common),
 };
 return await root.Parse(args).InvokeAsync();

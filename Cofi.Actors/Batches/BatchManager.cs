@@ -124,6 +124,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, input, _settings, _machines, _executors, _clock), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
+        Context.System.EventStream.Publish(new BatchSupervising(batchId, input));
     }
 
     private void OnFinished(BatchFinished finished)

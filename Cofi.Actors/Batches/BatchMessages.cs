@@ -58,3 +58,6 @@ public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCou
 public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At);
 
 public sealed record BatchNotFound(long BatchId);
+
+/// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
+public sealed record BatchSupervising(long BatchId, string Input);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
@@ -23,6 +24,7 @@ public sealed class GpuNode : ReceiveActor
     private readonly Dictionary<long, (IActorRef Supervisor, List<IActorRef> Workers)> _batches = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private int _draining = -1;
+    private int _incarnations;
 
     public GpuNode(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock)
     {
@@ -34,6 +36,16 @@ public sealed class GpuNode : ReceiveActor
 
         Receive<GpuNodeCommands.Attach>(Attach);
         Receive<GpuNodeCommands.Drain>(_ => Drain());
+        Receive<GpuNodeCommands.Leave>(m =>
+        {
+            var leaving = m.Node == _node;
+            Sender.Tell(new GpuNodeIdentity(_node, Cluster.Get(Context.System).SelfAddress.ToString(), leaving));
+            if (!leaving) return;
+            _log.Warning("{0}: an operator asked this node to drain and leave the cluster", _node);
+            Context.System.EventStream.Publish(new GpuNodeIdentity(_node, Cluster.Get(Context.System).SelfAddress.ToString(), true));
+            // The shutdown's drain step (see AddCofiGpuNode) finishes the work in flight before the node leaves.
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        });
         Receive<GpuWorkerDrained>(_ =>
         {
             if (--_draining == 0) FinishDrain();
@@ -58,7 +70,15 @@ public sealed class GpuNode : ReceiveActor
             _log.Info("{0} is draining; not taking work of batch {1}", _node, attach.BatchId);
             return;
         }
-        if (_batches.TryGetValue(attach.BatchId, out var known))
+        if (_batches.TryGetValue(attach.BatchId, out var known) && !known.Supervisor.Equals(attach.Supervisor))
+        {
+            // The batch's coordinator moved (a standby took over): the old incarnation's workers serve stages that are gone.
+            _log.Info("{0}: batch {1} has a new supervisor; replacing its workers", _node, attach.BatchId);
+            Context.Unwatch(known.Supervisor);
+            foreach (var worker in known.Workers) Context.Stop(worker);
+            _batches.Remove(attach.BatchId);
+        }
+        else if (_batches.TryGetValue(attach.BatchId, out known))
         {
             // Attached again after this node was unreachable: the stages dropped its slots, so offer them again.
             foreach (var worker in known.Workers)
@@ -69,7 +89,7 @@ public sealed class GpuNode : ReceiveActor
         Context.Watch(attach.Supervisor);
         var workers = _machines
             .Select(machine => Context.ActorOf(GpuWorker.Props(machine, attach.Stages, _pipeline, _executors, _clock),
-                $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}"))
+                $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}-{++_incarnations}"))
             .ToList();
         _batches[attach.BatchId] = (attach.Supervisor, workers);
         _log.Info("{0}: {1} machine(s) attached to batch {2}", _node, workers.Count, attach.BatchId);

@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Remote.Hosting;
 using Cofi.Actors.Gpu;
+using Cofi.Actors.Operations;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Config;
 using Cofi.Actors.Batches;
@@ -54,7 +55,7 @@ public static class CofiHosting
             .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
         if (cluster.Seeds.Count == 0)
             builder.WithActors((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
-        return builder;
+        return builder.WithActors((system, _) => system.ActorOf(ClusterAdmin.Props(TimeSpan.FromSeconds(10)), ClusterAdmin.Name));
     }
 
     /// <summary>The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as <see cref="BatchManager"/>.</summary>

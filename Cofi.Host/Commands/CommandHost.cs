@@ -27,6 +27,11 @@ public static class CommandHost
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");
             return BatchRunner.NoValidInput;
         }
+        catch (ClusterUnreachableException e)
+        {
+            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
+            return UnexpectedError;
+        }
         catch (DatabaseBusyException e)
         {
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");

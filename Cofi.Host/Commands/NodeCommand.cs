@@ -25,6 +25,8 @@ public static class NodeCommand
             var (config, settings) = options.LoadConfiguration();
             await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: cluster.IsCoordinator, cluster);
             var system = runtime.System;
+            var announcer = system.ActorOf(NodeAnnouncer.Props(cluster.NodeName), "node-announcer");
+            foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
             var self = Akka.Cluster.Cluster.Get(system);

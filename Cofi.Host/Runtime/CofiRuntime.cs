@@ -80,6 +80,18 @@ public sealed class CofiRuntime : IAsyncDisposable
             foreach (var o in owned) o.Dispose();
             throw;
         }
+        if (runBatches && cluster is { IsCoordinator: true } && database.IsSqlite)
+        {
+            try
+            {
+                await SingleCoordinator.EnsureAsync(host.Services.GetRequiredService<ActorSystem>(), database);
+            }
+            catch
+            {
+                await new CofiRuntime(host, settings, database, owned.ToArray()).DisposeAsync();
+                throw;
+            }
+        }
         return new CofiRuntime(host, settings, database, owned.ToArray());
     }
 

@@ -7,6 +7,7 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Distribution;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Gpu;
+using Cofi.Actors.Operations;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Serialization;
@@ -47,6 +48,12 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuNodeCommands.Attach(9, new Dictionary<string, IActorRef> { ["stt"] = TestActor, ["lid"] = TestActor }, TestActor),
         GpuNodeCommands.Drain.Instance,
         new GpuNodeDrained("gpu-a", 2),
+        new GpuNodeCommands.Leave("gpu-a"),
+        new GpuNodeIdentity("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", true),
+        new AdminCommands.DrainNode("gpu-a"),
+        new AdminReplies.Draining("gpu-a", "akka.tcp://cofi@10.0.0.7:4053"),
+        new AdminReplies.NodeLeft("gpu-a", "akka.tcp://cofi@10.0.0.7:4053"),
+        new AdminReplies.NodeNotFound("gpu-z", ["gpu-a", "gpu-b"]),
     ];
 
     private static readonly FileWork Work = new(4, "a.wav", "/in/a.wav", ImmutableDictionary<string, string>.Empty.Add("lid", """{"language":"en"}"""));

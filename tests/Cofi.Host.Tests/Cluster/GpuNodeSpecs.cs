@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Tests.Support;
 using Cofi.Host.Tests.Support;
 using Xunit.Abstractions;
@@ -9,7 +10,6 @@ namespace Cofi.Host.Tests.Cluster;
 /// <summary>GPU machines are cluster members: they join and leave while a batch runs, and nothing is lost or recorded twice.</summary>
 public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
     private const int Files = 300;
     private readonly TempDirectory _dir = new();
 
@@ -102,16 +102,36 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         rig.Calls("n2").Select(c => $"{c.Stage}/{c.File}").Where(drainedWork.Contains).ShouldBeEmpty("work n1 finished while draining is not done again");
     }
 
-    private static async Task ShouldHaveRecordedEveryFileOnceAsync(ClusterRig rig)
+    [Fact]
+    public async Task Should_drain_the_node_an_operator_names_and_let_it_leave_while_the_batch_goes_on()
     {
-        await using var reader = await PipelineHost.StartAsync(rig.Database, runBatches: false);
-        foreach (var stage in Stages)
-        {
-            var recorded = await reader.Journal().RecordedAsync(1, stage);
-            recorded.Count.ShouldBe(Files, $"{stage} settles every file");
-            recorded.Select(r => r.FileId).ShouldBeUnique($"{stage} recorded a file twice");
-        }
+        // The coordinator is a seed, so the drain command finds a Cofi node to ask from CLUSTER_SEEDS alone.
+        await using var rig = new ClusterRig(_dir, Files, coordinatorPort: FreePort.Next());
+        await rig.LighthouseUpAsync();
+        var leaving = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
+        var staying = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
+        var coordinator = rig.StartCoordinator(latencyMs: 10);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
+
+        var unknown = await rig.RunCommandAsync("drain", "n9");
+        unknown.ExitCode.ShouldBe(2, unknown.Stdout);
+        unknown.Stderr.ShouldContain("no GPU node named 'n9'; GPU nodes up: n1, n2");
+
+        var drain = await rig.RunCommandAsync("drain", "n1");
+
+        drain.ExitCode.ShouldBe(0, drain.Stderr);
+        drain.Stdout.ShouldContain("node n1 (akka.tcp://cofi@127.0.0.1:");
+        drain.Stdout.ShouldContain("node n1: left the cluster");
+        (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
+        leaving.Stdout.ShouldContain("node n1: an operator asked for a drain");
+        var leftAfter = rig.Calls("n1").Count;
+        (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
+        rig.Calls("n1").Count.ShouldBe(leftAfter, "a drained node takes no more work");
+        await ShouldHaveRecordedEveryFileOnceAsync(rig);
     }
+
+    private static Task ShouldHaveRecordedEveryFileOnceAsync(ClusterRig rig) =>
+        JournalChecks.ShouldHaveRecordedEveryFileOnceAsync(DatabaseSettings.Sqlite(rig.Database), Files);
 
     private static void Signal(string signal, int pid)
     {

@@ -14,21 +14,39 @@ public sealed class ClusterRig : IAsyncDisposable
     private readonly List<CofiProcess> _processes = new();
     private readonly Dictionary<string, string> _environment;
 
-    private readonly CofiProcess _lighthouse;
+    private readonly Dictionary<string, string> _lighthouseEnvironment;
+    private readonly Dictionary<string, string> _lighthouseOnly;
+    private CofiProcess _lighthouse;
 
-    public ClusterRig(TempDirectory dir, int files)
+    /// <param name="database">a MySQL / MariaDB connection string shared by the coordinators; a SQLite file in the directory by default</param>
+    /// <param name="coordinatorPort">a fixed port for the first coordinator, which then is a seed too (so a restarted lighthouse finds the cluster)</param>
+    public ClusterRig(TempDirectory dir, int files, string? database = null, int? coordinatorPort = null)
     {
         Dir = dir;
         Input = Path.Combine(dir.Path, "input");
-        Database = dir.File("cofi.db");
+        Database = database ?? dir.File("cofi.db");
         SampleBatch.Generate(Input, files, 0);
-        var port = FreePort.Next();
-        _environment = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = $"akka.tcp://cofi@127.0.0.1:{port}" };
-        _lighthouse = Start(CofiProcess.LighthouseDll, new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_PORT"] = port.ToString() });
+        LighthousePort = FreePort.Next();
+        CoordinatorPort = coordinatorPort;
+        var seeds = new List<string> { $"akka.tcp://cofi@127.0.0.1:{LighthousePort}" };
+        if (coordinatorPort is { } seedPort) seeds.Add($"akka.tcp://cofi@127.0.0.1:{seedPort}");
+        _environment = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = string.Join(",", seeds) };
+        _lighthouseEnvironment = new Dictionary<string, string>(_environment) { ["CLUSTER_PORT"] = LighthousePort.ToString() };
+        _lighthouseOnly = new Dictionary<string, string>(_environment) { ["CLUSTER_SEEDS"] = seeds[0] };
+        _lighthouse = Start(CofiProcess.LighthouseDll, _lighthouseEnvironment);
     }
+
+    public int LighthousePort { get; }
+
+    public int? CoordinatorPort { get; }
+
+    public CofiProcess Lighthouse => _lighthouse;
 
     /// <summary>Waits for the seed to be Up, so members that join next do not spend a retry round on a closed port.</summary>
     public Task LighthouseUpAsync() => Until(() => _lighthouse.Stdout.Contains("lighthouse: up at"), "lighthouse up", _lighthouse);
+
+    /// <summary>A new lighthouse process on the same address (after the old one was killed).</summary>
+    public CofiProcess RestartLighthouse() => _lighthouse = Start(CofiProcess.LighthouseDll, _lighthouseEnvironment);
 
     /// <summary>Starts a GPU node and waits for it to be Up in the cluster.</summary>
     public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs)
@@ -44,15 +62,34 @@ public sealed class ClusterRig : IAsyncDisposable
 
     public string Database { get; }
 
+    /// <summary>The coordinator that submits the batch and waits for it (on the seed port when there is one).</summary>
     public CofiProcess StartCoordinator(int latencyMs) =>
-        Start(CofiProcess.HostDll, _environment, "run", "--roles", "coordinator", "--input", Input, "--db", Database, "--latency", latencyMs.ToString());
+        Start(CofiProcess.HostDll, WithPort(CoordinatorPort), "run", "--roles", "coordinator", "--input", Input, "--db", Database, "--latency", latencyMs.ToString());
 
-    public CofiProcess StartGpuNode(string name, int latencyMs) =>
-        Start(CofiProcess.HostDll, _environment, "node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name));
+    /// <summary>A coordinator node that serves batches when the cluster singleton lands on it.</summary>
+    public CofiProcess StartStandbyCoordinator(string name, int latencyMs, string? database = null) =>
+        Start(CofiProcess.HostDll, _environment, "node", "--roles", "coordinator", "--name", name, "--db", database ?? Database, "--latency", latencyMs.ToString());
+
+    /// <summary>A command line run against the cluster (knowing its seeds from the environment, like an operator's shell).</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(params string[] args)
+    {
+        var process = Start(CofiProcess.HostDll, _environment, args);
+        var code = await process.WaitForExitAsync(Patience);
+        return (code, process.Stdout, process.Stderr);
+    }
+
+    private Dictionary<string, string> WithPort(int? port) =>
+        port is null ? _environment : new Dictionary<string, string>(_environment) { ["CLUSTER_PORT"] = port.Value.ToString() };
+
+    public CofiProcess StartGpuNode(string name, int latencyMs, bool throughLighthouseOnly = false) =>
+        Start(CofiProcess.HostDll, throughLighthouseOnly ? _lighthouseOnly : _environment,
+            "node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name));
 
     public string CallLog(string node) => Dir.File($"calls-{node}.log");
 
     public IReadOnlyList<CallRecord> Calls(string node) => FileCallRecorder.Read(CallLog(node));
+
+    public IReadOnlyList<CallRecord> Calls(params string[] nodes) => nodes.SelectMany(Calls).ToList();
 
     public static async Task Until(Func<bool> condition, string what, params CofiProcess[] watched)
     {
