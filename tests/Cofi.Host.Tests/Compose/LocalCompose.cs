@@ -101,7 +101,7 @@ public sealed class LocalCompose : IAsyncDisposable
         if (entrypoint is not ["dotnet", var dll]) throw new InvalidOperationException($"{service.Name}: entrypoint {string.Join(" ", entrypoint)} is not dotnet <dll>");
         var path = Path.Combine(AppContext.BaseDirectory, dll);
         if (!File.Exists(path)) throw new InvalidOperationException($"{service.Name}: {dll} is not a program this repository builds");
-        var args = command.Select(a => Paths(service, a)).ToArray();
+        var args = command.Select(a => a.StartsWith("akka.tcp://", StringComparison.Ordinal) ? Address(a) : Paths(service, a)).ToArray();
         var instance = new Instance(service, hostName, port, CofiProcess.StartDll(path, Environment(service, hostName, port), args));
         _started.Add(instance);
         return instance;
@@ -117,7 +117,7 @@ public sealed class LocalCompose : IAsyncDisposable
                 "CLUSTER_IP" => value == service.Name ? Loopback
                     : throw new InvalidOperationException($"{service.Name}: CLUSTER_IP '{value}' is not the service's own name, so the others cannot reach it"),
                 "CLUSTER_PORT" => port.ToString(),
-                "CLUSTER_SEEDS" => string.Join(",", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Seed)),
+                "CLUSTER_SEEDS" => string.Join(",", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Address)),
                 _ => Database(Paths(service, value)),
             };
         }
@@ -127,15 +127,15 @@ public sealed class LocalCompose : IAsyncDisposable
         return environment;
     }
 
-    /// <summary>akka.tcp://system@service:port: the service must run one container listening on that port.</summary>
-    private string Seed(string seed)
+    /// <summary>akka.tcp://system@service:port (a seed, or --via): the service must run one container listening on that port.</summary>
+    private string Address(string address)
     {
-        var uri = new Uri(seed);
+        var uri = new Uri(address);
         if (!_instances.TryGetValue(uri.Host, out var instances) || instances.Count != 1)
-            throw new InvalidOperationException($"seed {seed}: '{uri.Host}' is not a single started service");
+            throw new InvalidOperationException($"{address}: '{uri.Host}' is not a single started service");
         var listens = instances[0].Service.Env("CLUSTER_PORT");
         if (listens != uri.Port.ToString())
-            throw new InvalidOperationException($"seed {seed}: {uri.Host} listens on CLUSTER_PORT {listens ?? "(unset)"}, not {uri.Port}");
+            throw new InvalidOperationException($"{address}: {uri.Host} listens on CLUSTER_PORT {listens ?? "(unset)"}, not {uri.Port}");
         return $"{uri.Scheme}://{uri.UserInfo}@{Loopback}:{instances[0].Port}";
     }
 
