@@ -6,6 +6,8 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
 {
     DemoCommand.Create(common),
     RunCommand.Create(common),
+    RetryFailedCommand.Create(common),
+    AddMachineCommand.Create(common),
     StatusCommand.Create(common),
     SamplesCommand.Create(),
     NodeCommand.Create(common),

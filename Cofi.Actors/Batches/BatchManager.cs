@@ -60,6 +60,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
         });
         Command<BatchFinished>(OnFinished);
+        Command<BatchCommands.RetryFailed>(OnRetryFailed);
+        Command<BatchCommands.AddMachine>(OnAddMachine);
         Command<Terminated>(m =>
         {
             var batch = _supervisors.FirstOrDefault(s => s.Value.Equals(m.ActorRef));
@@ -118,13 +120,62 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
     }
 
+    private void OnRetryFailed(BatchCommands.RetryFailed retry)
+    {
+        if (!_state.Batches.TryGetValue(retry.BatchId, out var entry))
+        {
+            Sender.Tell(new BatchNotFound(retry.BatchId));
+            return;
+        }
+        var sender = Sender;
+        var wasFinished = !entry.IsUnfinished;
+        Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
+            if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
+                supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests));
+            SnapshotIfDue();
+            StartQueued();
+        });
+    }
+
+    private void OnAddMachine(BatchCommands.AddMachine add)
+    {
+        var machine = add.Machine.Trim();
+        if (Uri.CheckHostName(machine) == UriHostNameType.Unknown)
+        {
+            Sender.Tell(new MachineRejected(add.Machine, "not a host name or address"));
+            return;
+        }
+        if (Machines.Contains(machine, StringComparer.OrdinalIgnoreCase))
+        {
+            Sender.Tell(new MachineRejected(machine, "already serves the pipeline"));
+            return;
+        }
+        var sender = Sender;
+        Persist(new BatchEvents.MachineAdded(machine, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new BatchSupervisor.AddMachine(e.Machine));
+            sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
+            SnapshotIfDue();
+        });
+    }
+
+    private IReadOnlyList<string> Machines => _machines.Concat(_state.Machines).ToList();
+
     private void StartSupervisor(long batchId)
     {
-        var input = _state.Batches[batchId].Summary.Input;
-        var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, input, _settings, _machines, _executors, _clock), $"batch-{batchId}");
+        // The supervisor of a finished batch may still be stopping; once it has, the batch is started again (Terminated).
+        if (_supervisors.ContainsKey(batchId)) return;
+        var entry = _state.Batches[batchId];
+        var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, _settings, Machines, entry.RetryRequests, _executors, _clock), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
-        Context.System.EventStream.Publish(new BatchSupervising(batchId, input));
+        Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));
     }
 
     private void OnFinished(BatchFinished finished)

@@ -5,15 +5,19 @@ using Cofi.Actors.Stages;
 namespace Cofi.Actors.Batches;
 
 /// <summary>One batch as the manager knows it.</summary>
-public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages)
+/// <param name="RetryRequests">How many retry-failed requests the batch has had; its supervisor carries out those it has not yet.</param>
+public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0)
 {
     public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running;
 }
 
 /// <summary>The queue of batches: what was submitted, what runs, what finished. Rebuilt from the journal.</summary>
-public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches) : ICofiMessage
+/// <param name="AddedMachines">GPU machines an operator added at run time, on top of the configured ones.</param>
+public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches, ImmutableList<string>? AddedMachines = null) : ICofiMessage
 {
-    public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty);
+    public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty, ImmutableList<string>.Empty);
+
+    public IReadOnlyList<string> Machines => AddedMachines ?? ImmutableList<string>.Empty;
 
     public long NextId => Batches.Count == 0 ? 1 : Batches.Keys.Last() + 1;
 
@@ -26,7 +30,13 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             Batches = Batches.SetItem(e.BatchId, new BatchEntry(new BatchSummary(e.BatchId, e.Input, BatchStatus.Queued, null, e.At, null, null), [])),
         },
         BatchEvents.Started e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Running, StartedAt = e.At } }),
-        BatchEvents.Finished e => Update(e.BatchId, b => new BatchEntry(b.Summary with { Status = e.Status, Reason = e.Reason, FinishedAt = e.At }, e.Stages)),
+        BatchEvents.Finished e => Update(e.BatchId, b => new BatchEntry(b.Summary with { Status = e.Status, Reason = e.Reason, FinishedAt = e.At }, e.Stages, b.RetryRequests)),
+        BatchEvents.RetryRequested e => Update(e.BatchId, b => b with
+        {
+            Summary = b.IsUnfinished ? b.Summary : b.Summary with { Status = BatchStatus.Queued, Reason = null, FinishedAt = null },
+            RetryRequests = b.RetryRequests + 1,
+        }),
+        BatchEvents.MachineAdded e => this with { AddedMachines = Machines.Contains(e.Machine) ? AddedMachines : Machines.ToImmutableList().Add(e.Machine) },
         _ => this,
     };
 

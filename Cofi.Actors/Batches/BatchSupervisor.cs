@@ -20,10 +20,21 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <summary>The manager's status query, carrying what the manager knows of the batch.</summary>
     public sealed record GetStatus(BatchSummary Summary);
 
+    /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch.</summary>
+    public sealed record RetryFailed(int Request);
+
+    /// <summary>An operator added a GPU machine: give it a worker for this batch.</summary>
+    public sealed record AddMachine(string Machine);
+
+    private sealed record FailedCollected(IReadOnlyList<int> FileIds, string? Error);
+
+    private sealed record FailedRequeued(int Files, string? Error);
+
     private readonly long _batchId;
     private readonly string _input;
     private readonly CofiSettings _settings;
-    private readonly IReadOnlyList<string> _machines;
+    private readonly List<string> _machines;
+    private readonly int _retryRequests;
     private readonly IExecutorProvider _executors;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -34,20 +45,40 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private GpuNodeCommands.Attach? _attach;
     private BatchEvents.Finished? _finished;
     private bool _started;
+    private int _retriesDone;
+    private bool _retryPending;
+    private bool _retrying;
 
-    public BatchSupervisor(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    public BatchSupervisor(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
+        IExecutorProvider executors, TimeProvider clock)
     {
         _batchId = batchId;
         _input = input;
         _settings = settings;
-        _machines = machines;
+        _machines = machines.ToList();
+        _retryRequests = retryRequests;
         _executors = executors;
         _clock = clock;
 
         Recover<BatchEvents.Finished>(e => _finished = e);
+        Recover<BatchEvents.RetryStarted>(e =>
+        {
+            _finished = null;
+            _retriesDone = e.Request;
+        });
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_finished is not null) ReportFinished(_finished);
+            if (_retryRequests > _retriesDone)
+            {
+                Persist(new BatchEvents.RetryStarted(_batchId, _retryRequests, _clock.GetUtcNow()), e =>
+                {
+                    _finished = null;
+                    _retriesDone = e.Request;
+                    _retryPending = true;
+                    SpawnChildren();
+                });
+            }
+            else if (_finished is not null) ReportFinished(_finished);
             else SpawnChildren();
         });
 
@@ -66,6 +97,32 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         {
             if (m.Counts.BatchId == _batchId) _counts[m.Counts.Stage] = m.Counts;
         });
+        Command<RetryFailed>(m =>
+        {
+            if (m.Request <= _retriesDone) return;
+            Persist(new BatchEvents.RetryStarted(_batchId, m.Request, _clock.GetUtcNow()), e =>
+            {
+                _retriesDone = e.Request;
+                _retryPending = true;
+                if (_started) StartRetry();
+            });
+        });
+        Command<FailedCollected>(OnFailedCollected);
+        Command<FailedRequeued>(m =>
+        {
+            if (m.Error is not null) _log.Warning("Batch {0}: requeueing failed files did not finish: {1}", _batchId, m.Error);
+            else _log.Info("Batch {0}: retry-failed requeued {1} file records", _batchId, m.Files);
+            _retrying = false;
+            var distribution = _stages[_settings.Pipeline.Stages[0].Name];
+            if (_started) distribution.Tell(DistributionCommands.Replay.Instance);
+            else StartDistribution();
+        });
+        Command<AddMachine>(m =>
+        {
+            if (_machines.Contains(m.Machine, StringComparer.OrdinalIgnoreCase)) return;
+            _machines.Add(m.Machine);
+            if (_stages.Count > 0) SpawnWorker(m.Machine);
+        });
         Command<GetStatus>(m =>
         {
             if (!_started) Stash.Stash();
@@ -75,8 +132,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
 
     public const string GpuRole = "gpu";
 
-    public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, executors, clock));
+    public static Props Props(long batchId, string input, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
+        IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, settings, machines, retryRequests, executors, clock));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -108,17 +166,58 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _stages[stage.Name] = next;
             _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
         }
-        var gpuStages = pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
         if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
         {
             // In a cluster, GPU machines are the members with role gpu: each one's GpuNode runs this batch's workers.
-            _attach = new GpuNodeCommands.Attach(_batchId, gpuStages, Self);
+            _attach = new GpuNodeCommands.Attach(_batchId, GpuStages(), Self);
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
                 typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+        }
+        // Machines that are only HTTP endpoints (and, outside a cluster, the simulated ones) get their workers here.
+        foreach (var machine in _machines) SpawnWorker(machine);
+    }
+
+    private Dictionary<string, IActorRef> GpuStages() => _settings.Pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
+
+    private void SpawnWorker(string machine)
+    {
+        _workers.Add(Context.ActorOf(GpuWorker.Props(_batchId, machine, GpuStages(), _settings.Pipeline, _settings.Gpu.Breaker, _executors, _clock),
+            $"gpu-{Uri.EscapeDataString(machine)}"));
+    }
+
+    /// <summary>retry-failed: the files failed at any stage have their records dropped at every stage, then are handed on again.</summary>
+    private void StartRetry()
+    {
+        if (_retrying) return;
+        _retrying = true;
+        _retryPending = false;
+        var stages = ModelStages();
+        Task.WhenAll(stages.Select(s => s.Ask<StageReplies.FailedFiles>(StageQueries.GetFailed.Instance, TimeSpan.FromMinutes(1))))
+            .PipeTo(Self, Self,
+                replies => new FailedCollected(replies.SelectMany(r => r.FileIds).Distinct().Order().ToList(), null),
+                e => new FailedCollected([], e.Message));
+    }
+
+    private void OnFailedCollected(FailedCollected collected)
+    {
+        if (collected.Error is not null)
+        {
+            Self.Tell(new FailedRequeued(0, collected.Error));
             return;
         }
-        foreach (var machine in _machines)
-            _workers.Add(Context.ActorOf(GpuWorker.Props(machine, gpuStages, pipeline, _executors, _clock), $"gpu-{Uri.EscapeDataString(machine)}"));
+        _log.Info("Batch {0}: retry-failed requeues {1} files", _batchId, collected.FileIds.Count);
+        Task.WhenAll(ModelStages().Select(s => s.Ask<StageReplies.Requeued>(new StageCommands.Requeue(collected.FileIds), TimeSpan.FromMinutes(1))))
+            .PipeTo(Self, Self, replies => new FailedRequeued(replies.Sum(r => r.Count), null), e => new FailedRequeued(0, e.Message));
+    }
+
+    private List<IActorRef> ModelStages() =>
+        _settings.Pipeline.Stages.Where(s => s.Kind != StageKind.Distribution).Select(s => _stages[s.Name]).ToList();
+
+    private void StartDistribution()
+    {
+        _started = true;
+        _stages[_settings.Pipeline.Stages[0].Name].Tell(DistributionCommands.Start.Instance);
+        Stash.UnstashAll();
     }
 
     private void AttachTo(Member member)
@@ -149,9 +248,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             return;
         }
         if (!_stages.Keys.All(_ready.Contains)) return;
-        _started = true;
-        distribution.Tell(DistributionCommands.Start.Instance);
-        Stash.UnstashAll();
+        if (_retryPending) StartRetry();
+        else if (!_retrying) StartDistribution();
     }
 
     private void Finish(BatchStatus status, string? reason)

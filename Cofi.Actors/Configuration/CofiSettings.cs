@@ -14,7 +14,8 @@ public sealed record CofiSettings(
     int MaxConcurrentBatches,
     PipelineSettings Pipeline,
     SimulatedSettings Simulated,
-    RecordingSettings Persistence)
+    RecordingSettings Persistence,
+    GpuSettings Gpu)
 {
     /// <exception cref="InvalidConfigurationException">naming the key of the first invalid value.</exception>
     public static CofiSettings FromConfig(Config config)
@@ -30,7 +31,34 @@ public sealed record CofiSettings(
             new RecordingSettings(
                 persistence.Int("snapshot-every", 1),
                 persistence.Int("record-group-size", 1, 100_000),
-                persistence.Duration("record-flush-interval", TimeSpan.FromMilliseconds(1))));
+                persistence.Duration("record-flush-interval", TimeSpan.FromMilliseconds(1))),
+            ReadGpu(root.Section("gpu")));
+    }
+
+    private static GpuSettings ReadGpu(ConfigReader gpu)
+    {
+        var machines = gpu.StringList("machines");
+        foreach (var machine in machines.Where(m => Uri.CheckHostName(m) == UriHostNameType.Unknown))
+            throw new InvalidConfigurationException(gpu.Key("machines"), $"not a host name or address: '{machine}'");
+        var duplicate = machines.GroupBy(m => m, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InvalidConfigurationException(gpu.Key("machines"), $"machine '{duplicate.Key}' is listed twice");
+        var localHost = gpu.String("local-host");
+        if (Uri.CheckHostName(localHost) == UriHostNameType.Unknown)
+            throw new InvalidConfigurationException(gpu.Key("local-host"), $"not a host name or address: '{localHost}'");
+        var breaker = gpu.Section("circuit-breaker");
+        var limits = gpu.Section("limits");
+        return new GpuSettings(
+            machines,
+            localHost,
+            new CircuitBreakerSettings(
+                breaker.Fraction("failure-ratio"),
+                breaker.Int("minimum-throughput", 2),
+                breaker.Duration("sampling-duration", TimeSpan.FromMilliseconds(500)),
+                breaker.Duration("break-duration", TimeSpan.FromMilliseconds(500))),
+            new HttpLimits(
+                limits.Int("max-request-bytes", 1024),
+                limits.Int("max-response-bytes", 1024),
+                limits.Int("logged-body-chars", 0, 1_000_000)));
     }
 
     private static SimulatedSettings ReadSimulated(ConfigReader simulated, PipelineSettings pipeline)

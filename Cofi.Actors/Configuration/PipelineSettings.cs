@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Cofi.Actors.Executors.Llm;
 
 namespace Cofi.Actors.Configuration;
 
@@ -48,17 +49,79 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
         var backoffBase = Pick("backoff-base", (r, k) => r.Duration(k, TimeSpan.FromMilliseconds(1)));
         var backoffMax = Pick("backoff-max", (r, k) => r.Duration(k, backoffBase));
         var rules = kind == StageKind.Rules ? ReadRules(stage, earlier) : [];
+        var executor = kind is StageKind.Gpu or StageKind.Llm ? Pick("executor", (r, k) => r.Enum<ExecutorKind>(k)) : ExecutorKind.Simulated;
+        var http = kind == StageKind.Gpu && executor == ExecutorKind.Http ? ReadHttp(stage, defaults, earlier) : null;
+        var llm = kind == StageKind.Llm && executor == ExecutorKind.Http ? ReadLlm(stage, defaults, earlier) : null;
         return new StageSettings(
             name,
             kind,
             Pick("slots", (r, k) => r.Int(k, 1, 1024)),
             Pick("concurrency", (r, k) => r.Int(k, 1, 4096)),
-            Pick("timeout", (r, k) => r.Duration(k, TimeSpan.FromMilliseconds(1))),
+            Pick("timeout", (r, k) => r.Duration(k, TimeSpan.FromMilliseconds(10))),
             Pick("max-attempts", (r, k) => r.Int(k, 1, 100)),
             backoffBase,
             backoffMax,
             simulated,
-            rules);
+            rules,
+            executor,
+            http,
+            llm);
+    }
+
+    private static HttpStageSettings ReadHttp(ConfigReader stage, ConfigReader defaults, IReadOnlyList<StageSettings> earlier)
+    {
+        T Pick<T>(string key, Func<ConfigReader, string, T> read) => stage.Has($"http.{key}") ? read(stage.Section("http"), key) : read(defaults.Section("http"), key);
+
+        var scheme = Pick("scheme", (r, k) => r.String(k));
+        if (scheme is not ("http" or "https"))
+            throw new InvalidConfigurationException(stage.Key("http.scheme"), $"unknown scheme '{scheme}'; expected http or https");
+        string Route(string key)
+        {
+            var value = Pick(key, (r, k) => r.OptionalString(k));
+            if (value is not null && !value.StartsWith('/'))
+                throw new InvalidConfigurationException(stage.Key($"http.{key}"), $"must start with '/' (got '{value}')");
+            return value ?? "";
+        }
+        var path = Route("path");
+        if (path.Length == 0) throw new InvalidConfigurationException(stage.Key("http.path"), "missing value");
+        var include = Pick("include-results", (r, k) => r.StringList(k));
+        foreach (var name in include.Where(n => earlier.All(s => s.Name != n)))
+            throw new InvalidConfigurationException(stage.Key("http.include-results"),
+                $"unknown stage '{name}'; a stage reads only stages before it: {string.Join(", ", earlier.Select(s => s.Name))}");
+        var prepare = Route("prepare-path");
+        var release = Route("release-path");
+        return new HttpStageSettings(scheme, Pick("port", (r, k) => r.Int(k, 1, 65535)), path, include,
+            prepare.Length == 0 ? null : prepare, release.Length == 0 ? null : release);
+    }
+
+    private static LlmStageSettings ReadLlm(ConfigReader stage, ConfigReader defaults, IReadOnlyList<StageSettings> earlier)
+    {
+        T Pick<T>(string key, Func<ConfigReader, string, T> read) => stage.Has($"llm.{key}") ? read(stage.Section("llm"), key) : read(defaults.Section("llm"), key);
+
+        var endpoints = new List<Uri>();
+        foreach (var raw in Pick("endpoints", (r, k) => r.StringList(k)))
+        {
+            if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new InvalidConfigurationException(stage.Key("llm.endpoints"), $"not an http(s) URL: '{raw}'");
+            endpoints.Add(uri);
+        }
+        if (endpoints.Count == 0) throw new InvalidConfigurationException(stage.Key("llm.endpoints"), "needs at least one chat-completions URL");
+        var prompt = Pick("prompt", (r, k) => r.String(k));
+        foreach (var name in PromptTemplate.StagesNamedIn(prompt).Where(n => earlier.All(s => s.Name != n)))
+            throw new InvalidConfigurationException(stage.Key("llm.prompt"),
+                $"refers to unknown stage '{name}'; a prompt reads only stages before it: {string.Join(", ", earlier.Select(s => s.Name))}");
+        var temperature = Pick("temperature", (r, k) => r.Fraction(k));
+        return new LlmStageSettings(
+            endpoints,
+            Pick("model", (r, k) => r.String(k)),
+            Pick("api-key-env", (r, k) => r.OptionalString(k)),
+            Pick("system-prompt", (r, k) => r.OptionalString(k)) ?? "",
+            prompt,
+            Pick("max-tokens", (r, k) => r.Int(k, 1, 1_000_000)),
+            temperature,
+            Pick("max-concurrency", (r, k) => r.Int(k, 1, 4096)),
+            Pick("requests-per-minute", (r, k) => r.Int(k, 0)),
+            Pick("tokens-per-minute", (r, k) => r.Int(k, 0)));
     }
 
     private static IReadOnlyList<TriageRule> ReadRules(ConfigReader stage, IReadOnlyList<StageSettings> earlier)

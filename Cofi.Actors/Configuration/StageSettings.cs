@@ -13,7 +13,10 @@ public sealed record StageSettings(
     TimeSpan BackoffBase,
     TimeSpan BackoffMax,
     SimulatedStageSettings Simulated,
-    IReadOnlyList<TriageRule> Rules)
+    IReadOnlyList<TriageRule> Rules,
+    ExecutorKind Executor = ExecutorKind.Simulated,
+    HttpStageSettings? Http = null,
+    LlmStageSettings? Llm = null)
 {
     /// <summary>Stages whose calls go to GPU machines' workers; the others run on the coordinator.</summary>
     public bool RunsOnGpuMachines => Kind == StageKind.Gpu;

@@ -15,8 +15,24 @@ public sealed record FileRecord(
     long DurationMs,
     IReadOnlyList<AttemptRecord>? History = null);
 
-/// <summary>One call of a file at a stage: where it ran, how it ended, how long it took, when it ended.</summary>
-public sealed record AttemptRecord(int Attempt, string Machine, AttemptOutcome Outcome, string? Error, long DurationMs, DateTimeOffset At);
+/// <summary>
+/// One call of a file at a stage: where it ran, how it ended, how long it took, when it ended. Calls that went over
+/// HTTP also keep the status code (none when no answer came) and the request and response bodies, cut to a bounded
+/// size with a marker saying so (see <see cref="LoggedBody"/>).
+/// </summary>
+public sealed record AttemptRecord(
+    int Attempt,
+    string Machine,
+    AttemptOutcome Outcome,
+    string? Error,
+    long DurationMs,
+    DateTimeOffset At,
+    int? StatusCode = null,
+    string? Request = null,
+    string? Response = null)
+{
+    public DateTimeOffset StartedAt => At - TimeSpan.FromMilliseconds(DurationMs);
+}
 
 public enum AttemptOutcome
 {

@@ -18,6 +18,7 @@ public sealed class GpuNode : ReceiveActor
     private readonly string _node;
     private readonly IReadOnlyList<string> _machines;
     private readonly PipelineSettings _pipeline;
+    private readonly CircuitBreakerSettings _breaker;
     private readonly IExecutorProvider _executors;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -26,11 +27,13 @@ public sealed class GpuNode : ReceiveActor
     private int _draining = -1;
     private int _incarnations;
 
-    public GpuNode(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock)
+    public GpuNode(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, CircuitBreakerSettings breaker,
+        IExecutorProvider executors, TimeProvider clock)
     {
         _node = node;
         _machines = machines;
         _pipeline = pipeline;
+        _breaker = breaker;
         _executors = executors;
         _clock = clock;
 
@@ -60,8 +63,9 @@ public sealed class GpuNode : ReceiveActor
         });
     }
 
-    public static Props Props(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new GpuNode(node, machines, pipeline, executors, clock));
+    public static Props Props(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, CircuitBreakerSettings breaker,
+        IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new GpuNode(node, machines, pipeline, breaker, executors, clock));
 
     private void Attach(GpuNodeCommands.Attach attach)
     {
@@ -88,7 +92,7 @@ public sealed class GpuNode : ReceiveActor
         }
         Context.Watch(attach.Supervisor);
         var workers = _machines
-            .Select(machine => Context.ActorOf(GpuWorker.Props(machine, attach.Stages, _pipeline, _executors, _clock),
+            .Select(machine => Context.ActorOf(GpuWorker.Props(attach.BatchId, machine, attach.Stages, _pipeline, _breaker, _executors, _clock),
                 $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}-{++_incarnations}"))
             .ToList();
         _batches[attach.BatchId] = (attach.Supervisor, workers);

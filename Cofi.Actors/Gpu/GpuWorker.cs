@@ -3,39 +3,85 @@ using Akka.Event;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Stages;
+using Polly.CircuitBreaker;
 
 namespace Cofi.Actors.Gpu;
 
 /// <summary>
 /// One GPU machine's share of a batch: offers each GPU stage the machine's free slots for it, runs the calls
-/// it is given through the machine's executor, and reports each outcome, which hands the slot back.
+/// it is given through the machine's executor behind the machine's circuit breaker, and reports each outcome,
+/// which hands the slot back. While the circuit is open the machine's slots are withdrawn, so its files go to the
+/// other machines; after the break one slot per stage is offered for the probe, and all of them once it succeeded.
+/// In barrier mode, a stage with prepare/release calls is prepared before the machine's first file of it and
+/// released once the stage is finished. Draining withdraws every slot, lets the calls in flight finish, then tells the parent.
 /// </summary>
-public sealed class GpuWorker : ReceiveActor
+public sealed class GpuWorker : ReceiveActor, IWithTimers
 {
     private sealed record CallFinished(GpuWorkerCommands.Run Run, CallOutcome Outcome, long DurationMs);
 
-    private sealed record Lane(StageSettings Stage, IActorRef StageRef, IStageExecutor Executor)
+    private sealed record CircuitChanged(CircuitState State);
+
+    private sealed record ProbeDue
     {
-        public int Busy { get; set; }
+        public static readonly ProbeDue Instance = new();
     }
 
+    private sealed record LifecycleFinished(string Stage, string Call, CallOutcome Outcome);
+
+    private enum Readiness
+    {
+        Unprepared,
+        Preparing,
+        Prepared,
+        Released,
+    }
+
+    private sealed class Lane(StageSettings stage, IActorRef stageRef, IStageExecutor executor)
+    {
+        public StageSettings Stage { get; } = stage;
+        public IActorRef StageRef { get; set; } = stageRef;
+        public IStageExecutor Executor { get; } = executor;
+        public int Busy { get; set; }
+        public Readiness Readiness { get; set; } = Readiness.Unprepared;
+        public List<GpuWorkerCommands.Run> AwaitingPrepare { get; } = new();
+        public IStageLifecycle? Lifecycle => Executor is IStageLifecycle { HasLifecycle: true } l ? l : null;
+    }
+
+    private readonly long _batchId;
     private readonly string _machine;
+    private readonly PipelineMode _mode;
+    private readonly TimeSpan _breakDuration;
     private readonly Dictionary<string, Lane> _lanes;
+    private readonly MachineCircuit _circuit;
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CircuitState _state = CircuitState.Closed;
     private bool _draining;
 
-    public GpuWorker(string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock)
+    public GpuWorker(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock)
     {
+        _batchId = batchId;
         _machine = machine;
+        _mode = pipeline.Mode;
+        _breakDuration = breaker.BreakDuration;
         _clock = clock;
         _lanes = pipeline.GpuStages
             .Where(s => stages.ContainsKey(s.Name))
             .ToDictionary(s => s.Name, s => new Lane(s, stages[s.Name], executors.For(s, machine)));
+        var self = Self;
+        _circuit = new MachineCircuit(machine, breaker, clock, state => self.Tell(new CircuitChanged(state)));
 
         Receive<GpuWorkerCommands.Run>(Start);
         Receive<CallFinished>(Finish);
+        Receive<CircuitChanged>(OnCircuitChanged);
+        Receive<ProbeDue>(_ =>
+        {
+            if (_state != CircuitState.Open || _draining) return;
+            // One call per stage may go; the breaker lets the first through as the probe and declines the rest.
+            foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Resume(Self, _machine, 1));
+        });
         Receive<GpuWorkerCommands.Drain>(_ =>
         {
             _draining = true;
@@ -45,13 +91,25 @@ public sealed class GpuWorker : ReceiveActor
         Receive<GpuWorkerCommands.Reattach>(m =>
         {
             if (_draining || !_lanes.TryGetValue(m.Stage, out var lane)) return;
-            _lanes[m.Stage] = lane = lane with { StageRef = m.StageRef, Busy = lane.Busy };
-            m.StageRef.Tell(new StageCommands.Pull(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
+            lane.StageRef = m.StageRef;
+            if (_state == CircuitState.Closed) m.StageRef.Tell(new StageCommands.Pull(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
         });
+        Receive<GpuWorkerCommands.StageFinished>(m =>
+        {
+            if (!_lanes.TryGetValue(m.Stage, out var lane) || lane.Lifecycle is not { } lifecycle || lane.Readiness != Readiness.Prepared) return;
+            lane.Readiness = Readiness.Released;
+            var stage = m.Stage;
+            lifecycle.ReleaseAsync(_batchId, _shutdown.Token).PipeTo(Self, Self, o => new LifecycleFinished(stage, "release", o),
+                e => new LifecycleFinished(stage, "release", new CallOutcome.TransientFailure(e.Message)));
+        });
+        Receive<LifecycleFinished>(OnLifecycleFinished);
     }
 
-    public static Props Props(string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new GpuWorker(machine, stages, pipeline, executors, clock));
+    public static Props Props(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new GpuWorker(batchId, machine, stages, pipeline, breaker, executors, clock));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
@@ -69,27 +127,93 @@ public sealed class GpuWorker : ReceiveActor
     {
         if (_draining || !_lanes.TryGetValue(run.Call.Stage, out var lane))
         {
-            _log.Warning("{0} has no lane for stage {1}; refusing {2}", _machine, run.Call.Stage, run.Call.File.Name);
-            run.StageRef.Tell(new StageCommands.Report(run.Call.File.FileId, run.Call.Attempt,
-                new CallOutcome.TransientFailure(_draining ? $"machine {_machine} is draining" : $"machine {_machine} does not serve stage {run.Call.Stage}"), _machine, 0), Self);
+            if (!_draining) _log.Warning("{0} has no lane for stage {1}; refusing {2}", _machine, run.Call.Stage, run.Call.File.Name);
+            Report(run, new CallOutcome.Declined(_draining ? $"machine {_machine} is draining" : $"machine {_machine} does not serve stage {run.Call.Stage}"), 0);
+            return;
+        }
+        if (_mode == PipelineMode.Barrier && lane.Lifecycle is { } lifecycle && lane.Readiness != Readiness.Prepared)
+        {
+            lane.Busy++;
+            lane.AwaitingPrepare.Add(run);
+            if (lane.Readiness == Readiness.Preparing) return;
+            lane.Readiness = Readiness.Preparing;
+            var stage = lane.Stage.Name;
+            lifecycle.PrepareAsync(_batchId, _shutdown.Token).PipeTo(Self, Self, o => new LifecycleFinished(stage, "prepare", o),
+                e => new LifecycleFinished(stage, "prepare", new CallOutcome.TransientFailure(e.Message)));
             return;
         }
         lane.Busy++;
+        Call(lane, run);
+    }
+
+    private void Call(Lane lane, GpuWorkerCommands.Run run)
+    {
         var started = _clock.GetTimestamp();
         var clock = _clock;
-        GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.Timeout, _shutdown.Token).PipeTo(Self, Self, outcome => new CallFinished(run, outcome, (long)clock.GetElapsedTime(started).TotalMilliseconds));
+        _circuit.RunAsync(token => GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.Timeout, token), _shutdown.Token)
+            .PipeTo(Self, Self, outcome => new CallFinished(run, outcome, (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
     private void Finish(CallFinished finished)
     {
-        var call = finished.Run.Call;
-        if (_lanes.TryGetValue(call.Stage, out var lane)) lane.Busy--;
-        finished.Run.StageRef.Tell(new StageCommands.Report(call.File.FileId, call.Attempt, finished.Outcome, _machine, finished.DurationMs), Self);
+        if (_lanes.TryGetValue(finished.Run.Call.Stage, out var lane)) lane.Busy--;
+        Report(finished.Run, finished.Outcome, finished.DurationMs);
         ReportIfDrained();
     }
 
     private void ReportIfDrained()
     {
         if (_draining && _lanes.Values.All(l => l.Busy == 0)) Context.Parent.Tell(new GpuWorkerDrained(_machine));
+    }
+
+    private void Report(GpuWorkerCommands.Run run, CallOutcome outcome, long durationMs) =>
+        run.StageRef.Tell(new StageCommands.Report(run.Call.File.FileId, run.Call.Attempt, outcome, _machine, durationMs), Self);
+
+    private void OnCircuitChanged(CircuitChanged changed)
+    {
+        _state = changed.State;
+        Context.System.EventStream.Publish(new MachineCircuitChanged(_batchId, _machine, changed.State.ToString(), _clock.GetUtcNow()));
+        switch (changed.State)
+        {
+            case CircuitState.Open:
+                _log.Warning("GPU machine {0}: circuit open, no new work for {1}", _machine, _breakDuration);
+                foreach (var lane in _lanes.Values) lane.StageRef.Tell(new StageCommands.Suspend(Self));
+                Timers.StartSingleTimer("probe", ProbeDue.Instance, _breakDuration);
+                break;
+            case CircuitState.Closed when !_draining:
+                _log.Info("GPU machine {0}: circuit closed, taking work again", _machine);
+                foreach (var lane in _lanes.Values)
+                    lane.StageRef.Tell(new StageCommands.Resume(Self, _machine, Math.Max(0, lane.Stage.Slots - lane.Busy)));
+                break;
+        }
+    }
+
+    private void OnLifecycleFinished(LifecycleFinished finished)
+    {
+        var ok = finished.Outcome is CallOutcome.Completed;
+        var reason = finished.Outcome switch
+        {
+            CallOutcome.TransientFailure t => t.Reason,
+            CallOutcome.PermanentFailure p => p.Reason,
+            _ => null,
+        };
+        Context.System.EventStream.Publish(new MachineStageCall(_batchId, _machine, finished.Stage, finished.Call, ok, reason, _clock.GetUtcNow()));
+        if (finished.Call != "prepare" || !_lanes.TryGetValue(finished.Stage, out var lane)) return;
+        var waiting = lane.AwaitingPrepare.ToList();
+        lane.AwaitingPrepare.Clear();
+        if (ok)
+        {
+            lane.Readiness = Readiness.Prepared;
+            foreach (var run in waiting) Call(lane, run);
+            return;
+        }
+        _log.Warning("GPU machine {0}: preparing stage {1} failed: {2}", _machine, finished.Stage, reason);
+        lane.Readiness = Readiness.Unprepared;
+        foreach (var run in waiting)
+        {
+            lane.Busy--;
+            Report(run, new CallOutcome.TransientFailure($"preparing {finished.Stage} on {_machine} failed: {reason}"), 0);
+        }
+        ReportIfDrained();
     }
 }

@@ -36,11 +36,30 @@ public static class CofiHosting
         return builder;
     }
 
-    /// <summary>The BatchManager (and through it every batch's actors), registered as <see cref="BatchManager"/>.</summary>
+    /// <summary>
+    /// The BatchManager (and through it every batch's actors), registered as <see cref="BatchManager"/>. On shutdown
+    /// the batches stop first (calls in flight are made again on the next start), so what comes after — the
+    /// execution log's last flush — sees the journal as it will stay.
+    /// </summary>
     public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings,
         IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
         builder.WithActors((system, registry) =>
-            registry.Register<BatchManager>(system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name)));
+        {
+            var manager = system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name);
+            registry.Register<BatchManager>(manager);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-batches", async () =>
+            {
+                try
+                {
+                    await manager.GracefulStop(TimeSpan.FromSeconds(5));
+                }
+                catch (TaskCanceledException)
+                {
+                    // Still stopping: the actor system's termination ends it.
+                }
+                return Done.Instance;
+            });
+        });
 
     /// <summary>Remoting and clustering; a process with no seeds joins itself and forms a cluster of one.</summary>
     public static AkkaConfigurationBuilder AddCofiCluster(this AkkaConfigurationBuilder builder, NodeSettings cluster)
@@ -60,15 +79,19 @@ public static class CofiHosting
 
     /// <summary>The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as <see cref="BatchManager"/>.</summary>
     public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>
-        builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, [], executors, clock),
+        builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, HttpEndpointMachines(settings), executors, clock),
             new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
+
+    /// <summary>A proxy to the coordinator's BatchManager, registered as <see cref="BatchManager"/>, for a process with no role that only sends it commands.</summary>
+    public static AkkaConfigurationBuilder AddCofiCoordinatorProxy(this AkkaConfigurationBuilder builder) =>
+        builder.WithSingletonProxy<BatchManager>(BatchManager.Name, new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
 
     /// <summary>This node's GPU machines, and a shutdown step that drains them before the node leaves the cluster.</summary>
     public static AkkaConfigurationBuilder AddCofiGpuNode(this AkkaConfigurationBuilder builder, string node, IReadOnlyList<string> machines,
-        PipelineSettings pipeline, IExecutorProvider executors, TimeProvider clock) =>
+        CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>
         builder.WithActors((system, registry) =>
         {
-            var gpuNode = system.ActorOf(GpuNode.Props(node, machines, pipeline, executors, clock), GpuNode.Name);
+            var gpuNode = system.ActorOf(GpuNode.Props(node, machines, settings.Pipeline, settings.Gpu.Breaker, executors, clock), GpuNode.Name);
             registry.Register<GpuNode>(gpuNode);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-gpu-node", async () =>
             {
@@ -76,6 +99,16 @@ public static class CofiHosting
                 return Done.Instance;
             });
         });
+
+    /// <summary>The configured GPU machines when the GPU stages call model services over HTTP, else the simulated ones.</summary>
+    public static IReadOnlyList<string> Machines(CofiSettings settings) =>
+        UsesHttp(settings) ? settings.Gpu.Machines : SimulatedMachines(settings.Simulated.GpuMachines);
+
+    /// <summary>In a cluster, the coordinator serves only the GPU machines that are HTTP endpoints; members with role gpu bring the rest.</summary>
+    public static IReadOnlyList<string> HttpEndpointMachines(CofiSettings settings) =>
+        UsesHttp(settings) ? settings.Gpu.Machines : [];
+
+    private static bool UsesHttp(CofiSettings settings) => settings.Pipeline.GpuStages.Any(s => s.Executor == ExecutorKind.Http);
 
     public static IReadOnlyList<string> SimulatedMachines(int count) =>
         Enumerable.Range(1, count).Select(i => $"gpu-{i}").ToList();

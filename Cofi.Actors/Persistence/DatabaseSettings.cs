@@ -67,6 +67,16 @@ public sealed record DatabaseSettings(string ConnectionString, string ProviderNa
 
     public string? SqliteFile => IsSqlite ? new SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
 
+    /// <summary>
+    /// Where the read-model tables live: the same MySQL / MariaDB database, or for SQLite a file beside the journal's
+    /// (<c>cofi.db</c> → <c>cofi.readmodel.db</c>). SQLite lets one writer at a time into a file, and sharing it made
+    /// the journal wait on the execution log's writes.
+    /// </summary>
+    public DatabaseSettings ReadModel => IsSqlite ? Sqlite(ReadModelFile(SqliteFile!)) : this;
+
+    public static string ReadModelFile(string journalFile) =>
+        Path.Combine(Path.GetDirectoryName(journalFile) ?? "", Path.GetFileNameWithoutExtension(journalFile) + ".readmodel" + Path.GetExtension(journalFile));
+
     /// <summary>The database name of a MySQL connection string.</summary>
     public string? MySqlDatabase => IsMySql ? new MySqlConnectionStringBuilder(ConnectionString).Database : null;
 

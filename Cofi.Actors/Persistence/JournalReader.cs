@@ -26,12 +26,17 @@ public sealed class JournalReader(ActorSystem system)
         return events.OfType<IBatchEvent>().Aggregate(BatchManagerState.Empty, (s, e) => s.Apply(e)).Batches.Values.ToList();
     }
 
-    /// <summary>Every file's settled record at one stage, by file id.</summary>
+    /// <summary>Every file's settled record at one stage, by file id (after retry-failed, the newest).</summary>
     public async Task<IReadOnlyDictionary<int, FileRecord>> StageRecordsAsync(long batchId, string stage)
     {
-        var records = new Dictionary<int, FileRecord>();
-        foreach (var record in await RecordedAsync(batchId, stage)) records.TryAdd(record.FileId, record);
-        return records;
+        var events = await EventsAsync(StageActor.PersistenceIdFor(batchId, stage));
+        if (!events.OfType<StageEvents.FilesRequeued>().Any())
+        {
+            var records = new Dictionary<int, FileRecord>();
+            foreach (var record in await RecordedAsync(batchId, stage)) records.TryAdd(record.FileId, record);
+            return records;
+        }
+        return events.OfType<IStageEvent>().Aggregate(StageState.Empty, (state, e) => state.Apply(e)).Records;
     }
 
     /// <summary>

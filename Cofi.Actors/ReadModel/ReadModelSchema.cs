@@ -16,8 +16,11 @@ public static class ReadModelSchema
 
     private sealed record Table(string Name, IReadOnlyList<Column> Columns, string? PrimaryKey, IReadOnlyList<Index> Indexes);
 
-    public static void Create(DatabaseSettings db, PipelineSettings pipeline)
+    /// <param name="journal">the journal's database; the tables go to its <see cref="DatabaseSettings.ReadModel"/></param>
+    public static void Create(DatabaseSettings journal, PipelineSettings pipeline)
     {
+        var db = journal.ReadModel;
+        if (db.IsSqlite) SqlitePragmas.EnableWal(db.ConnectionString);
         var dialect = db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
         using var connection = db.Connect();
         foreach (var table in Tables(dialect, pipeline)) Migrate(connection, dialect, table, db.MySqlDatabase);

@@ -11,10 +11,12 @@ namespace Cofi.Actors.ReadModel;
 /// after any crash, the offsets say exactly which events the read model holds.
 /// Parameterised statements rather than linq2db's BulkCopy: its multi-row mode truncates DATETIME(6) to
 /// milliseconds, and it cannot express the upserts.
+/// The tables live in <see cref="DatabaseSettings.ReadModel"/> of the <paramref name="journal"/>'s database.
 /// </summary>
-public sealed class ReadModelStore(DatabaseSettings db, PipelineSettings pipeline, int rowsPerStatement)
+public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pipeline, int rowsPerStatement)
 {
-    private readonly SqlDialect _d = db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
+    private readonly DatabaseSettings _readModel = journal.ReadModel;
+    private readonly SqlDialect _d = journal.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
 
     public int RowsPerStatement { get; } = rowsPerStatement;
 
@@ -23,7 +25,7 @@ public sealed class ReadModelStore(DatabaseSettings db, PipelineSettings pipelin
 
     public WriteResult Write(ReadModelChanges changes)
     {
-        using var connection = db.Connect();
+        using var connection = _readModel.Connect();
         using var transaction = connection.BeginTransaction();
         var statements = 0;
         var logStatements = Insert(connection, ReadModelTables.ExecutionLog,
@@ -111,7 +113,7 @@ public sealed class ReadModelStore(DatabaseSettings db, PipelineSettings pipelin
     /// <summary>Every projected position, by persistence id.</summary>
     public Dictionary<string, Checkpoint> Checkpoints()
     {
-        using var connection = db.Connect();
+        using var connection = _readModel.Connect();
         return connection.Query(r => (Id: r.GetString(0), Checkpoint: new Checkpoint(r.GetInt64(1), r.GetInt32(2))),
                 $"SELECT persistence_id, sequence_nr, processed FROM {_d.Quote(ReadModelTables.Offsets)}")
             .ToDictionary(x => x.Id, x => x.Checkpoint, StringComparer.Ordinal);
@@ -120,7 +122,7 @@ public sealed class ReadModelStore(DatabaseSettings db, PipelineSettings pipelin
     /// <summary>The newest sequence number in the journal of every persistent actor the read model follows.</summary>
     public Dictionary<string, long> JournalHeads()
     {
-        using var connection = db.Connect();
+        using var connection = journal.Connect();
         return connection.Query(r => (Id: r.GetString(0), Seq: r.GetInt64(1)),
                 "SELECT persistence_id, MAX(sequence_number) FROM journal WHERE persistence_id = 'batch-manager' OR persistence_id LIKE 'batch-%-stage-%' GROUP BY persistence_id")
             .ToDictionary(x => x.Id, x => x.Seq, StringComparer.Ordinal);

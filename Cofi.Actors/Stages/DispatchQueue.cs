@@ -51,18 +51,29 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Takes the next ready file and counts one more attempt at it.</summary>
-    public bool TryTake(out FileWork file, out int attempt)
+    public bool TryTake(out FileWork file, out int attempt) => TryTake(_ => true, out file, out attempt);
+
+    /// <summary>Takes the first ready file that <paramref name="fits"/> allows, counting one more attempt at it.</summary>
+    public bool TryTake(Func<FileWork, bool> fits, out FileWork file, out int attempt)
     {
-        if (_ready.First is null)
+        for (var node = _ready.First; node is not null; node = node.Next)
         {
-            file = null!;
-            attempt = 0;
-            return false;
+            if (!fits(node.Value)) continue;
+            file = node.Value;
+            _ready.Remove(node);
+            attempt = _attempts[file.FileId] = _attempts.GetValueOrDefault(file.FileId) + 1;
+            return true;
         }
-        file = _ready.First.Value;
-        _ready.RemoveFirst();
-        attempt = _attempts[file.FileId] = _attempts.GetValueOrDefault(file.FileId) + 1;
-        return true;
+        file = null!;
+        attempt = 0;
+        return false;
+    }
+
+    /// <summary>A call that was declined without being attempted: it goes back first and its attempt does not count.</summary>
+    public void Decline(FileWork file)
+    {
+        if (_attempts.TryGetValue(file.FileId, out var attempts)) _attempts[file.FileId] = Math.Max(0, attempts - 1);
+        _ready.AddFirst(file);
     }
 
     public void Settle(int fileId)

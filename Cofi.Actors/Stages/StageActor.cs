@@ -45,7 +45,10 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<int, InFlight> _inFlight = new();
     private readonly List<FileRecord> _unrecorded = new();
     private readonly HashSet<int> _unrecordedIds = new();
+    // Attempts made at each unsettled file so far, kept with its record as its history.
     private readonly Dictionary<int, List<AttemptRecord>> _attempts = new();
+    // The machine a file last failed on: its retry goes to another machine where one takes work.
+    private readonly Dictionary<int, string> _avoid = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SnapshotPolicy _snapshots;
     private int _localFree;
@@ -100,6 +103,15 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
         Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
+        Command<StageCommands.Suspend>(m => _workers.Suspend(m.Worker));
+        Command<StageCommands.Resume>(m =>
+        {
+            if (!_workers.Knows(m.Worker)) Context.Watch(m.Worker);
+            _workers.Resume(m.Worker, m.Machine, m.Slots);
+            Dispatch();
+        });
+        Command<StageCommands.Requeue>(OnRequeue);
+        Command<StageQueries.GetFailed>(_ => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds)));
         Command<StageCommands.NodeLost>(m =>
         {
             var lost = _workers.All.Concat(_inFlight.Values.Select(f => f.Worker).OfType<IActorRef>())
@@ -172,7 +184,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void OnReport(StageCommands.Report report, IActorRef? worker)
     {
         if (worker is null) _localFree++;
-        else if (_workers.Knows(worker)) _workers.Offer(worker, report.Machine, 1);
+        // A withdrawn or suspended worker's slot is not handed back; a declined call used none.
+        else if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
 
         if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
         {
@@ -187,9 +200,18 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var attempt = StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, _clock.GetUtcNow());
+        if (report.Outcome is CallOutcome.Declined)
+        {
+            _avoid[file.FileId] = report.Machine;
+            _queue.Decline(file);
+            Dispatch();
+            return;
+        }
+
         if (!_attempts.TryGetValue(file.FileId, out var history)) _attempts[file.FileId] = history = new List<AttemptRecord>();
-        history.Add(attempt);
+        // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
+        if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
+        else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, _clock.GetUtcNow()));
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
         {
             case Decision.Record r:
@@ -197,6 +219,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
                 Stage(r.FileRecord with { History = history });
                 break;
             case Decision.Retry retry:
+                _avoid[file.FileId] = report.Machine;
                 _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
                 _queue.RetryAt(file, _clock.GetUtcNow() + retry.After);
                 break;
@@ -238,6 +261,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             foreach (var record in recorded.Records)
             {
                 _unrecordedIds.Remove(record.FileId);
+                _avoid.Remove(record.FileId);
                 if (_queue.Find(record.FileId) is { } file) handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
                 _queue.Settle(record.FileId);
             }
@@ -262,13 +286,47 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void DispatchToWorkers()
     {
-        while (_queue.Ready > 0 && _workers.TryTake(out var worker, out var machine))
+        var unfit = new HashSet<IActorRef>();
+        while (_queue.Ready > 0 && _workers.TryTake(unfit, out var worker, out var machine))
         {
-            _queue.TryTake(out var file, out var attempt);
+            if (!_queue.TryTake(f => Fits(f, machine), out var file, out var attempt))
+            {
+                // Every ready file last failed on this machine and another machine takes work: leave them for it.
+                _workers.Return(worker);
+                unfit.Add(worker);
+                continue;
+            }
             _inFlight[file.FileId] = new InFlight(worker, attempt, machine);
             // Reports go through the backoff supervisor, so they reach this stage even after it was started again.
             worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, file, attempt, machine), Context.Parent));
         }
+    }
+
+    private bool Fits(FileWork file, string machine) =>
+        !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);
+
+    /// <summary>retry-failed: drop these files' failed or skipped records, so that the files handed on again are processed again.</summary>
+    private void OnRequeue(StageCommands.Requeue requeue)
+    {
+        var sender = Sender;
+        // A file done here keeps its result; metadata's row is written again, as it sums up every stage.
+        var ids = requeue.FileIds
+            .Where(id => _state.Records.TryGetValue(id, out var record) && (record.Status != FileStatus.Done || _stage.Kind == StageKind.Metadata))
+            .ToList();
+        if (ids.Count == 0)
+        {
+            sender.Tell(new StageReplies.Requeued(_stage.Name, 0));
+            return;
+        }
+        Persist(new StageEvents.FilesRequeued(_batchId, _stage.Name, ids, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            _finishAnnounced = false;
+            SnapshotIfDue();
+            Publish();
+            sender.Tell(new StageReplies.Requeued(_stage.Name, ids.Count));
+        });
     }
 
     private void DispatchLocally()
@@ -305,6 +363,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void AnnounceFinished(int total)
     {
         _finishAnnounced = true;
+        foreach (var worker in _workers.All) worker.Tell(new GpuWorkerCommands.StageFinished(_stage.Name));
         _next?.Tell(new StageCommands.UpstreamCompleted(total));
         _supervisor.Tell(new StageSignals.Finished(_stage.Name, Counts()));
     }

@@ -35,14 +35,33 @@ public static class StageCommands
     /// <summary>A GPU node became unreachable or left: its workers' calls in flight go back to the queue.</summary>
     public sealed record NodeLost(string Address) : IStageCommand;
 
-    /// <summary>A worker's answer for one assigned call; it also hands the call's slot back.</summary>
+    /// <summary>A worker's answer for one assigned call; it also hands the call's slot back, unless the call was declined.</summary>
     public sealed record Report(int FileId, int Attempt, CallOutcome Outcome, string Machine, long DurationMs) : IStageCommand;
+
+    /// <summary>The worker's machine takes no new work (its circuit opened): its offered slots are withdrawn.</summary>
+    public sealed record Suspend(IActorRef Worker) : IStageCommand;
+
+    /// <summary>The worker's machine takes work again: it now has exactly <see cref="Slots"/> free slots for this stage.</summary>
+    public sealed record Resume(IActorRef Worker, string Machine, int Slots) : IStageCommand;
+
+    /// <summary>Forget these files' records here so they are processed again (retry-failed). Answered with <see cref="StageReplies.Requeued"/>.</summary>
+    public sealed record Requeue(IReadOnlyList<int> FileIds) : IStageCommand;
+}
+
+public static class StageReplies
+{
+    public sealed record FailedFiles(string Stage, IReadOnlyList<int> FileIds);
+
+    public sealed record Requeued(string Stage, int Count);
 }
 
 public static class StageEvents
 {
     /// <summary>A group of files settled at this stage, recorded together in one journal event.</summary>
     public sealed record OutcomesRecorded(long BatchId, string Stage, IReadOnlyList<FileRecord> Records, DateTimeOffset At) : IStageEvent;
+
+    /// <summary>These files' records were dropped (retry-failed): they are unsettled here again.</summary>
+    public sealed record FilesRequeued(long BatchId, string Stage, IReadOnlyList<int> FileIds, DateTimeOffset At) : IStageEvent;
 
     /// <summary>Every file of the batch is settled at this stage.</summary>
     public sealed record StageCompleted(long BatchId, string Stage, int Done, int Failed, int Skipped, DateTimeOffset At) : IStageEvent;
@@ -53,6 +72,12 @@ public static class StageQueries
     public sealed record GetCounts : IStageCommand
     {
         public static readonly GetCounts Instance = new();
+    }
+
+    /// <summary>Answered with <see cref="StageReplies.FailedFiles"/>: the files recorded as failed at this stage.</summary>
+    public sealed record GetFailed : IStageCommand
+    {
+        public static readonly GetFailed Instance = new();
     }
 }
 

@@ -17,6 +17,7 @@ public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, in
     {
         StageEvents.OutcomesRecorded e => Apply(e),
         StageEvents.StageCompleted => this with { Completed = true },
+        StageEvents.FilesRequeued e => Apply(e),
         _ => this,
     };
 
@@ -37,6 +38,25 @@ public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, in
         }
         return new StageState(records.ToImmutable(), done, failed, skipped, Completed);
     }
+
+    private StageState Apply(StageEvents.FilesRequeued e)
+    {
+        var records = Records.ToBuilder();
+        int done = Done, failed = Failed, skipped = Skipped;
+        foreach (var fileId in e.FileIds)
+        {
+            if (!records.Remove(fileId, out var record)) continue;
+            switch (record.Status)
+            {
+                case FileStatus.Done: done--; break;
+                case FileStatus.Failed: failed--; break;
+                default: skipped--; break;
+            }
+        }
+        return new StageState(records.ToImmutable(), done, failed, skipped, Completed && done + failed + skipped == Settled);
+    }
+
+    public IReadOnlyList<int> FailedFileIds => Records.Values.Where(r => r.Status == FileStatus.Failed).Select(r => r.FileId).Order().ToList();
 
     public StageSnapshot ToSnapshot() => new(Records.Values.OrderBy(r => r.FileId).ToArray(), Completed);
 

@@ -13,6 +13,7 @@ public static class BatchRunner
 {
     public const int Completed = 0;
     public const int NoValidInput = 2;
+    public const int NotFound = 5;
     public const int Interrupted = 130;
 
     public static async Task<int> RunAsync(CofiRuntime runtime, string input, CancellationToken cancel)
@@ -28,7 +29,31 @@ public static class BatchRunner
             ? $"{ResumeLine(accepted.BatchId, status.Stages)} (recovered in {clock.ElapsedMilliseconds:N0} ms)"
             : $"batch {accepted.BatchId}: started on {input}");
 
-        var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), cancel);
+        return await FollowAsync(runtime, accepted.BatchId, board, clock, cancel);
+    }
+
+    /// <summary>retry-failed: queues the batch's failed files again and follows the batch to its end.</summary>
+    public static async Task<int> RetryFailedAsync(CofiRuntime runtime, long batchId, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId), TimeSpan.FromSeconds(60));
+        if (reply is BatchNotFound)
+        {
+            await Console.Error.WriteLineAsync($"cofi: no batch {batchId} in {runtime.Database.SqliteFile ?? "the database"}");
+            return NotFound;
+        }
+        var board = new ProgressBoard();
+        board.Attach(runtime.System);
+        board.BatchId = batchId;
+        var status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10));
+        board.Seed(status.Stages);
+        Console.WriteLine($"batch {batchId}: retrying its failed files");
+        return await FollowAsync(runtime, batchId, board, clock, cancel);
+    }
+
+    private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, CancellationToken cancel)
+    {
+        var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), cancel);
         try
         {
             await LiveProgress.ShowAsync(board, runtime.Settings.Pipeline, finished, cancel);
@@ -39,7 +64,7 @@ public static class BatchRunner
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            Console.WriteLine($"interrupted: run the same command again to resume batch {accepted.BatchId}");
+            Console.WriteLine($"interrupted: run the same command again to resume batch {batchId}");
             return Interrupted;
         }
     }

@@ -51,7 +51,10 @@ public sealed class CofiRuntime : IAsyncDisposable
             owned.Add(fileRecorder);
             recorder = fileRecorder;
         }
-        var executors = new SimulatedExecutorProvider(settings.Simulated, recorder, TimeProvider.System);
+        // A GPU node's own machines are served by model services on the node itself, at cofi.gpu.local-host.
+        var localMachines = cluster is { IsGpu: true } ? cluster.Machines(settings.Simulated.GpuMachines) : [];
+        var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
+        owned.Add(executors);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
@@ -62,13 +65,15 @@ public sealed class CofiRuntime : IAsyncDisposable
             if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
             if (cluster is null)
             {
-                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
                 return;
             }
             akka.AddCofiCluster(cluster);
             if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
+            // A member with no role (an operator command) reaches the coordinator through a proxy.
+            if (cluster.Roles.Count == 0) akka.AddCofiCoordinatorProxy();
             if (cluster.IsGpu)
-                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings.Pipeline, executors, TimeProvider.System);
+                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
         });
         var host = builder.Build();
         try

@@ -41,7 +41,11 @@ public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int
             config = CofiConfig.Load(ConfigFile, overrides.Concat(perStage).ToArray());
         }
         var settings = CofiSettings.FromConfig(config);
-        if (Cluster is null && settings.Simulated.GpuMachines == 0 && settings.Pipeline.GpuStages.Any())
+        var gpuOverHttp = settings.Pipeline.GpuStages.Any(s => s.Executor == ExecutorKind.Http);
+        // A GPU node over HTTP calls its own model services; the embedded process needs the machines listed.
+        if (Cluster is null && gpuOverHttp && settings.Gpu.Machines.Count == 0)
+            throw new InvalidConfigurationException("cofi.gpu.machines", "must list at least one machine: the gpu stages call model services over HTTP");
+        if (Cluster is null && !gpuOverHttp && settings.Simulated.GpuMachines == 0 && settings.Pipeline.GpuStages.Any())
             throw new InvalidConfigurationException("cofi.simulated.gpu-machines", "must be at least 1: the pipeline has gpu stages and this process is their only machine");
         return (config, settings);
     }

@@ -22,7 +22,7 @@ public sealed class ResumeSpecs : IDisposable
         const string slow = """
             cofi.persistence { record-group-size = 10, snapshot-every = 3 }
             cofi.simulated.gpu-machines = 2
-            cofi.pipeline.stage.stt.simulated { latency = 15ms, spread = 5ms }
+            cofi.pipeline.stage.stt.simulated { latency = 50ms, spread = 10ms }
             """;
 
         long batchId;

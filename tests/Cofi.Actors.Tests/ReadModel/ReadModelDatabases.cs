@@ -29,13 +29,13 @@ public sealed class TestDatabase : IDisposable
 
     public List<object?[]> Rows(string sql)
     {
-        using var connection = Settings.OpenRawConnection();
+        using var connection = Settings.ReadModel.OpenRawConnection();
         return ReadModelComparison.Rows(connection, sql);
     }
 
     public long Count(string sql)
     {
-        using var connection = Settings.OpenRawConnection();
+        using var connection = Settings.ReadModel.OpenRawConnection();
         return Convert.ToInt64(ReadModelComparison.Scalar(connection, sql));
     }
 

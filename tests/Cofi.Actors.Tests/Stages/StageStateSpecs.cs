@@ -45,4 +45,18 @@ public sealed class StageStateSpecs
     {
         StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done))).Completed.ShouldBeFalse();
     }
+
+    [Fact]
+    public void Should_unsettle_requeued_files_and_record_them_again()
+    {
+        var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done), Record(2, FileStatus.Failed), Record(3, FileStatus.Skipped)))
+            .Apply(new StageEvents.StageCompleted(1, "stt", 1, 1, 1, DateTimeOffset.UnixEpoch));
+
+        state.FailedFileIds.ShouldBe([2]);
+        var requeued = state.Apply(new StageEvents.FilesRequeued(1, "stt", [2, 3, 9], DateTimeOffset.UnixEpoch));
+
+        (requeued.Done, requeued.Failed, requeued.Skipped, requeued.Completed).ShouldBe((1, 0, 0, false));
+        requeued.IsSettled(2).ShouldBeFalse();
+        requeued.Apply(Recorded(Record(2, FileStatus.Done))).Records[2].Status.ShouldBe(FileStatus.Done);
+    }
 }

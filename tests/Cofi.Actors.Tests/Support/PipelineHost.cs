@@ -49,7 +49,7 @@ public sealed class PipelineHost : IAsyncDisposable
         var config = CofiConfig.Load(null, Fast, hocon);
         var settings = CofiSettings.FromConfig(config);
         var calls = new InMemoryCallRecorder();
-        var executors = new SimulatedExecutorProvider(settings.Simulated, calls, TimeProvider.System);
+        var executors = new ConfiguredExecutorProvider(settings, calls, TimeProvider.System);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddAkka($"cofi-test-{Guid.NewGuid():N}", akka =>
@@ -57,7 +57,7 @@ public sealed class PipelineHost : IAsyncDisposable
             akka.AddCofiConfig(config).AddCofiPersistence(database);
             if (runBatches)
                 akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, environment ?? (_ => null)))
-                    .AddCofiPipeline(settings, CofiHosting.SimulatedMachines(settings.Simulated.GpuMachines), executors, TimeProvider.System);
+                    .AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
         });
         var host = builder.Build();
         await host.StartAsync();

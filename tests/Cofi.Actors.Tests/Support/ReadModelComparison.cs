@@ -16,7 +16,7 @@ public static class ReadModelComparison
         IReadOnlySet<string> flagged)
     {
         var problems = new List<string>();
-        using var connection = db.OpenRawConnection();
+        using var connection = db.ReadModel.OpenRawConnection();
         var log = Rows(connection, $"SELECT stage, fileName, status FROM batchExecutionLog WHERE batchId = {batchId} AND eventType IN ('file_complete', 'file_error')")
             .GroupBy(r => (Stage: (string)r[0]!, File: (string)r[1]!)).ToDictionary(g => g.Key, g => g.Select(r => (string)r[2]!).ToList());
         var attempts = Rows(connection, $"SELECT stage_name, call_id, attempt FROM processing_logs WHERE batch_id = {batchId}")

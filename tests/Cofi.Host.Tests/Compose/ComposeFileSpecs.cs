@@ -1,5 +1,6 @@
 using Cofi.Actors.Configuration;
 using Cofi.Host.Runtime;
+using System.Text.RegularExpressions;
 using MySqlConnector;
 
 namespace Cofi.Host.Tests.Compose;
@@ -180,6 +181,8 @@ public sealed class ComposeFileSpecs
         File.ReadAllText(Path.Combine(compose.Root, ".dockerignore")).ShouldContain("**/bin/");
     }
 
+    private static readonly Regex Fence = new(@"^```[A-Za-z]*\s*$");
+
     /// <summary>The README section "Running with docker-compose", up to the next heading of its level or above (code blocks skipped).</summary>
     private static string ReadmeSection(string root)
     {
@@ -188,7 +191,8 @@ public sealed class ComposeFileSpecs
         var fenced = false;
         foreach (var line in File.ReadLines(Path.Combine(root, "README.md")))
         {
-            if (line.StartsWith("```")) fenced = !fenced;
+            // A fence is ``` alone or with a language; a line that only starts with backticks is inline code.
+            if (Fence.IsMatch(line)) fenced = !fenced;
             var heading = !fenced && line.StartsWith('#') ? line.TakeWhile(c => c == '#').Count() : 0;
             if (heading > 0 && level > 0 && heading <= level) break;
             if (heading > 0 && line.TrimStart('#').Trim() == "Running with docker-compose") level = heading;

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Cofi.Host.Runtime;
+
+namespace Cofi.Host.Commands;
+
+public static class RetryFailedCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var batch = new Option<long>("--batch") { Description = "id of the batch whose failed files are processed again (see status)", Required = true };
+        var command = new Command("retry-failed",
+            "Process a batch's failed files again, from the stage each failed at; files done everywhere are not called again.") { batch };
+        common.AddTo(command, simulation: true);
+        command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
+        {
+            var options = common.Read(result);
+            if (options.Database.SqliteFile is { } file && !File.Exists(file))
+            {
+                await Console.Error.WriteLineAsync($"cofi: no database at {file}: no batches yet");
+                return BatchRunner.NotFound;
+            }
+            var (config, settings) = options.LoadConfiguration();
+            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
+            return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), cancel);
+        }));
+        return command;
+    }
+}
