@@ -70,8 +70,8 @@ public sealed class ComposeAsProcessesSpecs(ITestOutputHelper output) : IDisposa
         (await status.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, status.Stderr);
         status.Stdout.ShouldContain("batch 1  completed");
 
-        // The README's operator drain, from a container that is not a cluster member, through a coordinator.
-        var drain = cluster.Run("submit", "drain", "gpu-3", "--via", "akka.tcp://cofi@coordinator-1:4053");
+        // The README's operator drain, from a container that is not a cluster member: it asks a coordinator among the seeds.
+        var drain = cluster.Run("submit", "drain", "gpu-3");
         (await drain.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, drain.Stdout + drain.Stderr);
         drain.Stdout.ShouldContain("node gpu-3: left the cluster");
         (await cluster.Processes("gpu")[2].WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, "a drained node leaves and exits");

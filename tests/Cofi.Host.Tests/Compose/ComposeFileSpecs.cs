@@ -67,18 +67,22 @@ public sealed class ComposeFileSpecs
     }
 
     [Fact]
-    public async Task Should_make_the_lighthouse_the_seed_of_every_node()
+    public async Task Should_give_every_member_the_lighthouse_then_the_coordinators_as_seeds()
     {
         var compose = await Resolved.Value;
         var lighthouse = compose["lighthouse"];
 
         lighthouse.BuildTarget.ShouldBe("lighthouse");
         lighthouse.Env("CLUSTER_IP").ShouldBe("lighthouse", "it advertises the name the others resolve");
-        var seed = $"akka.tcp://{lighthouse.Env("ACTORSYSTEM")}@lighthouse:{lighthouse.Env("CLUSTER_PORT")}";
+        // The lighthouse first, then the coordinators' fixed addresses: a restarted lighthouse rejoins through them.
+        var seeds = Coordinators.Prepend("lighthouse")
+            .Select(name => $"akka.tcp://{lighthouse.Env("ACTORSYSTEM")}@{name}:{compose[name].Env("CLUSTER_PORT")}");
+        var expected = string.Join(",", seeds);
+        lighthouse.Env("CLUSTER_SEEDS").ShouldBe(expected);
         foreach (var name in CofiServices.Except(["lighthouse"]))
         {
             compose[name].BuildTarget.ShouldBe("host", name);
-            compose[name].Env("CLUSTER_SEEDS").ShouldBe(seed, name);
+            compose[name].Env("CLUSTER_SEEDS").ShouldBe(expected, name);
             compose[name].Env("ACTORSYSTEM").ShouldBe(lighthouse.Env("ACTORSYSTEM"), name);
         }
     }

@@ -26,6 +26,8 @@ public sealed class LocalCompose : IAsyncDisposable
     private readonly string _volumes;
     private readonly IReadOnlyDictionary<string, DockerfileStage> _stages;
     private readonly Dictionary<string, List<Instance>> _instances = new();
+    /// <summary>The port of each service that runs one container, known before it starts, as its name is in Docker.</summary>
+    private readonly Dictionary<string, int> _ports;
     private readonly List<Instance> _started = new();
     private int _runs;
 
@@ -42,6 +44,8 @@ public sealed class LocalCompose : IAsyncDisposable
             .OfType<string>()
             .Select(db => new MySqlConnectionStringBuilder(db).Server)
             .Distinct().Single();
+        _ports = compose.Services.Where(s => s.StartsWithUp && s.Scale == 1 && s.Name != DatabaseService)
+            .ToDictionary(s => s.Name, _ => FreePort.Next());
     }
 
     /// <summary>The service COFI_DB names as its server: MariaDB stands in for it.</summary>
@@ -67,7 +71,9 @@ public sealed class LocalCompose : IAsyncDisposable
             foreach (var service in ready)
             {
                 var copies = Enumerable.Range(1, service.Scale)
-                    .Select(n => Start(service, service.Scale == 1 ? service.Name : $"{service.Name}-{n}", service.Command ?? []))
+                    .Select(n => service.Scale == 1
+                        ? Start(service, service.Name, service.Command ?? [], _ports[service.Name])
+                        : Start(service, $"{service.Name}-{n}", service.Command ?? []))
                     .ToList();
                 _instances[service.Name] = copies;
                 foreach (var copy in copies)
@@ -92,9 +98,9 @@ public sealed class LocalCompose : IAsyncDisposable
         return Start(definition, $"{service}-run-{++_runs}", command.Length > 0 ? command : definition.Command ?? []).Process;
     }
 
-    private Instance Start(ComposeService service, string hostName, IReadOnlyList<string> command)
+    private Instance Start(ComposeService service, string hostName, IReadOnlyList<string> command, int? knownPort = null)
     {
-        var port = FreePort.Next();
+        var port = knownPort ?? FreePort.Next();
         var entrypoint = service.Entrypoint
             ?? (service.BuildTarget is { } target && _stages.TryGetValue(target, out var stage) ? stage.Entrypoint : null)
             ?? throw new InvalidOperationException($"{service.Name}: no entrypoint in docker-compose.yml nor in its Dockerfile stage");
@@ -131,12 +137,12 @@ public sealed class LocalCompose : IAsyncDisposable
     private string Address(string address)
     {
         var uri = new Uri(address);
-        if (!_instances.TryGetValue(uri.Host, out var instances) || instances.Count != 1)
-            throw new InvalidOperationException($"{address}: '{uri.Host}' is not a single started service");
-        var listens = instances[0].Service.Env("CLUSTER_PORT");
+        if (!_ports.TryGetValue(uri.Host, out var port))
+            throw new InvalidOperationException($"{address}: '{uri.Host}' is not a service that docker-compose up starts as one container");
+        var listens = _compose[uri.Host].Env("CLUSTER_PORT");
         if (listens != uri.Port.ToString())
             throw new InvalidOperationException($"{address}: {uri.Host} listens on CLUSTER_PORT {listens ?? "(unset)"}, not {uri.Port}");
-        return $"{uri.Scheme}://{uri.UserInfo}@{Loopback}:{instances[0].Port}";
+        return $"{uri.Scheme}://{uri.UserInfo}@{Loopback}:{port}";
     }
 
     private string Database(string value)
