@@ -1,11 +1,14 @@
 using System.Collections;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Cofi.Actors.Configuration;
 
 /// <summary>
 /// How a Cofi process joins a cluster, read like Lighthouse's settings: ACTORSYSTEM, CLUSTER_IP, CLUSTER_PORT,
 /// CLUSTER_SEEDS, plus COFI_ROLES (coordinator, gpu) and COFI_NODE_NAME (the name its GPU machines are known by).
-/// No seeds means the process forms a cluster of its own.
+/// No seeds means the process forms a cluster of its own. CLUSTER_IP_FROM_HOSTNAME=true (for containers of a scaled
+/// service, which have no name of their own that the others can resolve) takes CLUSTER_IP from the host name.
 /// </summary>
 public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IReadOnlyList<string> Seeds, IReadOnlySet<string> Roles, string NodeName)
 {
@@ -17,7 +20,9 @@ public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IRead
     public bool IsGpu => Roles.Contains(Gpu);
 
     /// <summary>null when the process runs embedded, outside any cluster (no seeds, no roles asked for).</summary>
-    public static NodeSettings? FromEnvironment(IDictionary environment, string? rolesOption = null, string? nodeNameOption = null)
+    /// <param name="resolve">Host name to addresses; <see cref="Dns.GetHostAddresses(string)"/> unless a test says otherwise.</param>
+    public static NodeSettings? FromEnvironment(IDictionary environment, string? rolesOption = null, string? nodeNameOption = null,
+        Func<string, IPAddress[]>? resolve = null)
     {
         string? Read(string key) => environment[key] is string value && value.Trim().Length > 0 ? value.Trim() : null;
 
@@ -36,8 +41,38 @@ public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IRead
         var seeds = (rawSeeds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         foreach (var seed in seeds.Where(s => !Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp"))
             throw new InvalidConfigurationException("CLUSTER_SEEDS", $"'{seed}' is not an akka.tcp:// address");
-        return new NodeSettings(Read("ACTORSYSTEM") ?? "cofi", Read("CLUSTER_IP") ?? "127.0.0.1", port, seeds, roles,
+        var ip = Read("CLUSTER_IP") ?? (FromHostname(Read("CLUSTER_IP_FROM_HOSTNAME"))
+            ? HostAddress(Dns.GetHostName(), resolve ?? Dns.GetHostAddresses)
+            : "127.0.0.1");
+        return new NodeSettings(Read("ACTORSYSTEM") ?? "cofi", ip, port, seeds, roles,
             nodeNameOption ?? Read("COFI_NODE_NAME") ?? Environment.MachineName);
+    }
+
+    private static bool FromHostname(string? raw) =>
+        raw is not null && (bool.TryParse(raw, out var yes)
+            ? yes
+            : throw new InvalidConfigurationException("CLUSTER_IP_FROM_HOSTNAME", $"'{raw}' is not true or false"));
+
+    /// <summary>
+    /// The address this host's name resolves to, as a container on a compose network resolves its own host name to its
+    /// address there. Loopback is refused: other members could not reach it.
+    /// </summary>
+    public static string HostAddress(string hostName, Func<string, IPAddress[]> resolve)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = resolve(hostName);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidConfigurationException("CLUSTER_IP_FROM_HOSTNAME", $"host name '{hostName}' does not resolve: {e.Message}");
+        }
+        var reachable = addresses.Where(a => !IPAddress.IsLoopback(a)).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).ToList();
+        if (reachable.Count == 0)
+            throw new InvalidConfigurationException("CLUSTER_IP_FROM_HOSTNAME",
+                $"host name '{hostName}' resolves to no address other members can reach ({(addresses.Length == 0 ? "none" : string.Join(", ", addresses.Select(a => a.ToString())))}); set CLUSTER_IP");
+        return reachable[0].ToString();
     }
 
     /// <summary>The node's GPU machines: one named after the node, or N simulated ones numbered after it.</summary>

@@ -18,7 +18,7 @@ public sealed class CommonOptions
 
     public Option<int?> Gpus { get; } = new("--gpus") { Description = "number of simulated GPU machines (cofi.simulated.gpu-machines)" };
 
-    public Option<int?> Latency { get; } = new("--latency") { Description = "simulated latency of every model stage, in milliseconds" };
+    public Option<int?> Latency { get; } = new("--latency") { Description = $"simulated latency of every model stage, in milliseconds (default: ${RuntimeOptions.LatencyVariable}, else per stage from the configuration)" };
 
     public Option<string?> CallLog { get; } = new("--call-log") { Description = "append one line per simulated call to this file" };
 
@@ -59,7 +59,7 @@ public sealed class CommonOptions
         result.GetValue(Database)!,
         result.GetValue(Config),
         result.GetValue(Gpus),
-        result.GetValue(Latency),
+        result.GetValue(Latency) ?? RuntimeOptions.LatencyFromEnvironment(Environment.GetEnvironmentVariable),
         result.GetValue(CallLog),
         NodeSettings.FromEnvironment(Environment.GetEnvironmentVariables(), result.GetValue(Roles), result.GetValue(NodeName)));
 }

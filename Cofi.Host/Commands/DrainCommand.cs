@@ -29,7 +29,8 @@ public static class DrainCommand
             var contacts = result.GetValue(via) is { Length: > 0 } given ? given : Seeds();
             if (contacts.Length == 0)
                 throw new InvalidConfigurationException("--via", "no Cofi node to ask: give --via with a node's address, or set CLUSTER_SEEDS");
-            var ip = Environment.GetEnvironmentVariable("CLUSTER_IP") is { Length: > 0 } fromEnv ? fromEnv : "127.0.0.1";
+            // The address the asked node replies to: CLUSTER_IP, or in a container the one its host name resolves to.
+            var ip = NodeSettings.FromEnvironment(Environment.GetEnvironmentVariables())?.Ip ?? "127.0.0.1";
             var config = ConfigurationFactory.ParseString($$"""
                 akka.actor.provider = remote
                 akka.remote.dot-netty.tcp { hostname = "{{ip}}", port = 0 }

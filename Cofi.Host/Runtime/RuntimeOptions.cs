@@ -8,11 +8,21 @@ namespace Cofi.Host.Runtime;
 public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int? Gpus, int? LatencyMs, string? CallLog, NodeSettings? Cluster = null)
 {
     public const string DatabaseVariable = "COFI_DB";
+    public const string LatencyVariable = "COFI_LATENCY_MS";
 
     /// <summary>An SQLite file path, or a MySQL / MariaDB connection string (the server is asked which it is).</summary>
     public DatabaseSettings Database => DatabaseSettings.Parse(DatabasePath);
 
     public static string DefaultDatabasePath => Environment.GetEnvironmentVariable(DatabaseVariable) is { Length: > 0 } fromEnv ? fromEnv : "cofi.db";
+
+    /// <summary>COFI_LATENCY_MS: what <c>--latency</c> sets, for a process configured only by its environment (a container).</summary>
+    public static int? LatencyFromEnvironment(Func<string, string?> environment)
+    {
+        if (environment(LatencyVariable) is not { } raw || raw.Trim().Length == 0) return null;
+        return int.TryParse(raw.Trim(), out var latency) && latency >= 0
+            ? latency
+            : throw new InvalidConfigurationException(LatencyVariable, $"'{raw}' is not a latency in milliseconds (0 or more)");
+    }
 
     /// <summary>The loaded configuration with this command's overrides; throws <see cref="InvalidConfigurationException"/> naming the key.</summary>
     public (Config Config, CofiSettings Settings) LoadConfiguration()

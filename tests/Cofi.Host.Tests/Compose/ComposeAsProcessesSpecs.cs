@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Cofi.Actors.Persistence;
+using Cofi.Actors.Tests.Support;
+using Cofi.Host.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Cofi.Host.Tests.Compose;
+
+/// <summary>
+/// The compose topology run as local processes (same programs, commands and environment; see <see cref="LocalCompose"/>),
+/// on MariaDB: a renamed variable or command in docker-compose.yml breaks this test.
+/// </summary>
+public sealed class ComposeAsProcessesSpecs(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
+    private const int Files = 200;
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Should_run_a_batch_submitted_with_docker_compose_run_through_the_services_of_docker_compose_up()
+    {
+        using var database = new MySqlTestDatabase();
+        var compose = await ComposeFile.LoadAsync(new Dictionary<string, string> { ["COFI_LATENCY_MS"] = "5" });
+        await using var cluster = new LocalCompose(compose, database.ConnectionString, _dir.Path);
+        try
+        {
+            await RunBatchAsync(cluster, database);
+        }
+        finally
+        {
+            output.WriteLine(cluster.Logs());
+        }
+    }
+
+    private async Task RunBatchAsync(LocalCompose cluster, MySqlTestDatabase database)
+    {
+        var clock = Stopwatch.StartNew();
+        await cluster.UpAsync();
+        output.WriteLine($"up: {clock.Elapsed.TotalSeconds:0.0} s");
+
+        // The README's two steps: sample files into the batches volume, then the batch.
+        var samples = cluster.Run("submit", "samples", "--output", "/batches/input", "--files", Files.ToString());
+        (await samples.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, samples.Stderr);
+        var submit = cluster.Run("submit");
+        var code = await submit.WaitForExitAsync(ClusterRig.Patience);
+        output.WriteLine($"batch done: {clock.Elapsed.TotalSeconds:0.0} s");
+
+        code.ShouldBe(0, submit.Stdout + submit.Stderr);
+        submit.Stdout.ShouldContain("batch 1: completed");
+        var gpuNodes = cluster.HostNames("gpu");
+        gpuNodes.Count.ShouldBe(3);
+        await using var reader = await PipelineHost.StartAsync(DatabaseSettings.MySql(database.ConnectionString), runBatches: false);
+        var gpuStages = reader.Settings.Pipeline.GpuStages.Select(s => s.Name).ToHashSet();
+        var machines = new HashSet<string>();
+        foreach (var stage in Stages)
+        {
+            var recorded = await reader.Journal().RecordedAsync(1, stage);
+            recorded.Count.ShouldBe(Files, $"{stage} settles every file");
+            recorded.Select(r => r.FileId).ShouldBeUnique($"{stage} recorded a file twice");
+            if (!gpuStages.Contains(stage)) continue;
+            foreach (var record in recorded.Where(r => r.Machine is not null))
+            {
+                gpuNodes.ShouldContain(record.Machine!, $"{stage} ran on a machine that is no gpu container");
+                machines.Add(record.Machine!);
+            }
+        }
+        machines.Order().ShouldBe(gpuNodes.Order(), "every GPU node of the compose file took work");
+        output.WriteLine($"gpu nodes that took work: {string.Join(", ", machines.Order())}");
+        var status = cluster.Run("submit", "status");
+        (await status.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, status.Stderr);
+        status.Stdout.ShouldContain("batch 1  completed");
+
+        // The README's operator drain, from a container that is not a cluster member: it asks a coordinator among the seeds.
+        var drain = cluster.Run("submit", "drain", "gpu-3");
+        (await drain.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, drain.Stdout + drain.Stderr);
+        drain.Stdout.ShouldContain("node gpu-3: left the cluster");
+        (await cluster.Processes("gpu")[2].WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, "a drained node leaves and exits");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
