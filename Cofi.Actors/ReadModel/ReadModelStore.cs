@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Persistence;
@@ -105,25 +107,36 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
             rows, ["id"], updates);
     }
 
-    /// <summary>Multi-row INSERT (an upsert when <paramref name="key"/> is given), chunked; returns the statements issued.</summary>
+    /// <summary>
+    /// Writes <paramref name="rows"/> into <paramref name="table"/> (an upsert when <paramref name="key"/> is given);
+    /// returns the statements executed. MySQL: multi-row INSERTs of at most <see cref="RowsPerStatement"/> rows, one
+    /// round trip each. SQLite runs in this process, so a round trip costs nothing, and binding a statement of
+    /// thousands of named parameters costs the square of their number: one prepared single-row INSERT is executed
+    /// for every row instead.
+    /// </summary>
     private int Insert(DataConnection connection, string table, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows,
         IReadOnlyList<string>? key = null, IEnumerable<string>? updates = null)
     {
         if (rows.Count == 0) return 0;
         var conflict = key is null ? "" : _d.OnConflict(key, updates!);
         var head = $"INSERT INTO {_d.Quote(table)} ({string.Join(", ", columns.Select(_d.Quote))}) VALUES ";
+        return _d.IsMySql ? InsertMultiRow(connection, head, conflict, columns.Count, rows) : InsertEachRow(connection, head, conflict, columns.Count, rows);
+    }
+
+    private int InsertMultiRow(DataConnection connection, string head, string conflict, int columns, IReadOnlyList<object?[]> rows)
+    {
         var statements = 0;
         for (var start = 0; start < rows.Count; start += RowsPerStatement)
         {
             var chunk = rows.Skip(start).Take(RowsPerStatement).ToList();
-            var sql = new StringBuilder(head, head.Length + chunk.Count * columns.Count * 8);
-            var parameters = new DataParameter[chunk.Count * columns.Count];
+            var sql = new StringBuilder(head, head.Length + chunk.Count * columns * 8);
+            var parameters = new DataParameter[chunk.Count * columns];
             for (var r = 0; r < chunk.Count; r++)
             {
                 sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < columns.Count; c++)
+                for (var c = 0; c < columns; c++)
                 {
-                    var index = r * columns.Count + c;
+                    var index = r * columns + c;
                     if (c > 0) sql.Append(", ");
                     sql.Append("@p").Append(index);
                     parameters[index] = new DataParameter("p" + index, chunk[r][c]);
@@ -136,6 +149,37 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
         }
         return statements;
     }
+
+    private static int InsertEachRow(DataConnection connection, string head, string conflict, int columns, IReadOnlyList<object?[]> rows)
+    {
+        using var command = connection.OpenDbConnection().CreateCommand();
+        command.Transaction = connection.Transaction;
+        command.CommandText = head + "(" + string.Join(", ", Enumerable.Range(0, columns).Select(c => "@p" + c)) + ")" + conflict;
+        var parameters = new DbParameter[columns];
+        for (var c = 0; c < columns; c++)
+        {
+            parameters[c] = command.CreateParameter();
+            parameters[c].ParameterName = "@p" + c;
+            command.Parameters.Add(parameters[c]);
+        }
+        command.Prepare();
+        foreach (var row in rows)
+        {
+            for (var c = 0; c < columns; c++) parameters[c].Value = SqliteValue(row[c]);
+            command.ExecuteNonQuery();
+        }
+        return rows.Count;
+    }
+
+    /// <summary>What linq2db's SQLite provider stores for <paramref name="value"/>, so both paths write the same text: timestamps to the millisecond.</summary>
+    private static object SqliteValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        bool b => b ? 1 : 0,
+        _ => value,
+    };
 
     /// <summary>Every projected position, by persistence id.</summary>
     public Dictionary<string, Checkpoint> Checkpoints()

@@ -30,7 +30,8 @@ public sealed class EventWriterSpecs : IDisposable
         // 100 file rows, a stage_start and a stage_progress fill a group: it goes at once, though the interval is an hour.
         await Eventually(async () => (await Stats(writer)).Flushes.ShouldBe(1));
         db.Count("SELECT COUNT(*) FROM batchExecutionLog WHERE batchId = 77").ShouldBe(102);
-        (await Stats(writer)).LogStatements.ShouldBe(2, "a multi-row INSERT holds at most flush-rows rows");
+        // MySQL: multi-row INSERTs of at most flush-rows rows; SQLite: one prepared single-row INSERT run for each row.
+        (await Stats(writer)).LogStatements.ShouldBe(db.Settings.IsMySql ? 2 : 102);
 
         for (var group = 10; group < 14; group++) writer.Tell(Outcomes(group + 1, group * 10, 10));
         await Eventually(async () => (await Stats(writer)).Buffered.ShouldBeGreaterThan(0));
@@ -59,7 +60,7 @@ public sealed class EventWriterSpecs : IDisposable
         db.Count("SELECT COUNT(*) FROM batchExecutionLog WHERE batchId = 77").ShouldBe(11);
         var stats = await Stats(writer);
         stats.Flushes.ShouldBe(1, $"both events went in one group: {stats}");
-        stats.LogStatements.ShouldBe(1);
+        stats.LogStatements.ShouldBe(db.Settings.IsMySql ? 1 : 11);
         stats.LargestFlushDelay.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(390), "nothing filled the group: the interval flushed it");
     }
 
