@@ -34,7 +34,12 @@ public sealed record EventWriterStats(
 {
     public double RowsPerLogInsert => LogStatements == 0 ? 0 : (double)LogRows / LogStatements;
 
+    /// <summary>SQLite runs a prepared single-row INSERT for each row; MySQL groups rows into multi-row INSERTs.</summary>
+    private string PerInsert => LogStatements > 0 && LogStatements == LogRows
+        ? "one prepared INSERT per row"
+        : $"{RowsPerLogInsert:N0} rows per batchExecutionLog INSERT";
+
     public override string ToString() =>
-        $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({RowsPerLogInsert:N0} rows per batchExecutionLog INSERT), " +
+        $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({PerInsert}), " +
         $"{FailedFlushes:N0} failed attempts, {RefusedFlushes:N0} refused, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, {Buffered:N0} rows buffered";
 }
