@@ -174,14 +174,17 @@ function drawThroughput() {
     points.push((b.settled - a.settled) / Math.max((b.t - a.t) / 1000, 0.001));
   }
   const max = Math.max(1, ...points);
-  g.strokeStyle = "#5b8def"; g.lineWidth = 2; g.beginPath();
-  points.forEach((p, i) => {
-    const x = (i / 120) * canvas.width, y = canvas.height - 8 - (p / max) * (canvas.height - 20);
-    if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
-  });
+  // One sample a second: the chart spans the last 120 s, and at least 20 s so a short history is not a sliver at the edge.
+  const span = Math.min(120, Math.max(20, points.length - 1));
+  const at = (p, i) => [6 + (i / span) * (canvas.width - 12), canvas.height - 8 - (p / max) * (canvas.height - 36)];
+  g.strokeStyle = "#d5d9e2"; g.lineWidth = 1; g.beginPath();
+  g.moveTo(6, canvas.height - 8); g.lineTo(canvas.width - 6, canvas.height - 8); g.stroke();
+  g.strokeStyle = "#5b8def"; g.fillStyle = "#5b8def"; g.lineWidth = 2; g.beginPath();
+  points.forEach((p, i) => { const [x, y] = at(p, i); if (i === 0) g.moveTo(x, y); else g.lineTo(x, y); });
   g.stroke();
+  points.forEach((p, i) => { const [x, y] = at(p, i); g.beginPath(); g.arc(x, y, 2.5, 0, 2 * Math.PI); g.fill(); });
   g.fillStyle = "#5c6579"; g.font = "12px sans-serif";
-  g.fillText(`peak ${max.toFixed(1)} files/s`, 6, 14);
+  g.fillText(`peak ${max.toFixed(1)} files/s · last ${span} s`, 6, 14);
 }
 
 // ---- live stream ----
@@ -200,7 +203,7 @@ function connect() {
     if (frame.batches.length) {
       renderBatches();
       if (state.selected == null) select(frame.batches[0].batchId);
-      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); }
+      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); loadMachines(); }
     }
     scheduleRender();
   };

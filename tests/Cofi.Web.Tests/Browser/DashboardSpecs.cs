@@ -40,6 +40,18 @@ public sealed class DashboardSpecs
             }
             """, Files + 1, new() { Timeout = Patience });
         await Assertions.Expect(page.Locator("#batch-status")).ToHaveTextAsync("completed", new() { Timeout = Patience });
+        // The GPU machines panel is refreshed when the batch ends, and the throughput chart has drawn its rise.
+        await page.WaitForFunctionAsync("""
+            () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[3].textContent) > 0)
+            """, null, new() { Timeout = Patience });
+        await page.WaitForFunctionAsync("""
+            () => {
+              const c = document.getElementById('throughput'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height / 2).data;
+              let line = 0;
+              for (let i = 0; i < d.length; i += 4) if (d[i] === 0x5b && d[i + 1] === 0x8d && d[i + 2] === 0xef) line++;
+              return line > 20;
+            }
+            """, null, new() { Timeout = Patience });
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-progress.png"), FullPage = true });
         var stages = await page.Locator("#stages tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
         stages.ShouldBe(["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"]);
