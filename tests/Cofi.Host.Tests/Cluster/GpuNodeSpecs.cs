@@ -30,10 +30,10 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         // attaches it as soon as it sees that, which can be before the gossip reaches n2: the figure can be negative.
         var upAt = DateTimeOffset.UtcNow;
         await ClusterRig.Until(() => rig.Calls("n2").Count > 0, "n2's first call", coordinator, second);
-        var firstWork = rig.Calls("n2").Min(c => c.StartedAt) - upAt;
+        var firstCall = rig.Calls("n2").Min(c => c.StartedAt);
+        var firstWork = firstCall - upAt;
 
-        var fromStart = rig.Calls("n2").Min(c => c.StartedAt) - started;
-        output.WriteLine($"join-to-first-work: first call {firstWork.TotalMilliseconds:0} ms after n2 printed Up, {fromStart.TotalSeconds:0.00} s after its process started");
+        output.WriteLine($"join-to-first-work: first call {firstWork.TotalMilliseconds:0} ms after n2 printed Up, {(firstCall - started).TotalSeconds:0.00} s after its process started");
         firstWork.ShouldBeLessThan(TimeSpan.FromSeconds(5));
         (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
         await ShouldHaveRecordedEveryFileOnceAsync(rig);
