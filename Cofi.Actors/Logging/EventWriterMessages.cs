@@ -34,10 +34,14 @@ public sealed record EventWriterStats(
 {
     public double RowsPerLogInsert => LogStatements == 0 ? 0 : (double)LogRows / LogStatements;
 
-    /// <summary>SQLite runs a prepared single-row INSERT for each row; MySQL groups rows into multi-row INSERTs.</summary>
-    private string PerInsert => LogStatements > 0 && LogStatements == LogRows
-        ? "one prepared INSERT per row"
-        : $"{RowsPerLogInsert:N0} rows per batchExecutionLog INSERT";
+    private string PerInsert
+    {
+        get
+        {
+            var rows = RowsPerLogInsert.ToString("N0");
+            return $"{rows} {(rows == "1" ? "row" : "rows")} per batchExecutionLog INSERT";
+        }
+    }
 
     public override string ToString() =>
         $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({PerInsert}), " +

@@ -171,13 +171,14 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
         return rows.Count;
     }
 
-    /// <summary>What linq2db's SQLite provider stores for <paramref name="value"/>, so both paths write the same text: timestamps to the millisecond.</summary>
+    /// <summary>
+    /// What linq2db's SQLite provider would store for <paramref name="value"/>: timestamps as text to the millisecond,
+    /// the form its queries over these tables (retention, the web API) compare with.
+    /// </summary>
     private static object SqliteValue(object? value) => value switch
     {
         null => DBNull.Value,
         DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-        bool b => b ? 1 : 0,
         _ => value,
     };
 
