@@ -244,7 +244,8 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     {
         UpdatePressure();
         if (_inFlight is not null || _buffer.IsEmpty) return;
-        if (_buffer.Log.Count >= _settings.FlushRows) StartFlush();
+        // While a drain waits (shutdown), rows that arrive late — an actor's catch-up finishing — go at once, not at the interval.
+        if (_buffer.Log.Count >= _settings.FlushRows || _drainWaiters.Count > 0) StartFlush();
         else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _settings.FlushInterval);
     }
 
