@@ -26,59 +26,69 @@ public sealed class DashboardSpecs
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add(error);
 
-        await page.GotoAsync(web.Address);
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
-        await page.FillAsync("#submit-input", input);
-        await page.FillAsync("#token", CofiWeb.Token);
-        await page.ClickAsync("#submit-form button[type=submit]");
-        await Assertions.Expect(page.Locator("#submit-message")).ToContainTextAsync("submitted", new() { Timeout = Patience });
-        // Every stage's bar ends at its final count: all files settled, and the stage marked complete.
-        await page.WaitForFunctionAsync("""
-            total => {
-              const rows = [...document.querySelectorAll('#stages tbody tr')];
-              return rows.length === 9 && rows.every(r => r.dataset.completed === 'true' && r.dataset.settled === String(total));
-            }
-            """, Files + 1, new() { Timeout = Patience });
-        await Assertions.Expect(page.Locator("#batch-status")).ToHaveTextAsync("completed", new() { Timeout = Patience });
-        // The GPU machines panel is refreshed when the batch ends, and the throughput chart has drawn its rise.
-        await page.WaitForFunctionAsync("""
-            () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[3].textContent) > 0)
-            """, null, new() { Timeout = Patience });
-        await page.WaitForFunctionAsync("""
-            () => {
-              const c = document.getElementById('throughput'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height / 2).data;
-              let line = 0;
-              for (let i = 0; i < d.length; i += 4) if (d[i] === 0x5b && d[i + 1] === 0x8d && d[i + 2] === 0xef) line++;
-              return line > 20;
-            }
-            """, null, new() { Timeout = Patience });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-progress.png"), FullPage = true });
-        var stages = await page.Locator("#stages tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
-        stages.ShouldBe(["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"]);
-        (await page.Locator("#stage-distribution td").Nth(3).TextContentAsync()).ShouldBe(Corrupt.ToString(), "the corrupt files failed at distribution");
+        try
+        {
+            await page.GotoAsync(web.Address);
+            await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
+            await page.FillAsync("#submit-input", input);
+            await page.FillAsync("#token", CofiWeb.Token);
+            await page.ClickAsync("#submit-form button[type=submit]");
+            await Assertions.Expect(page.Locator("#submit-message")).ToContainTextAsync("submitted", new() { Timeout = Patience });
+            // Every stage's bar ends at its final count: all files settled, and the stage marked complete.
+            await page.WaitForFunctionAsync("""
+                total => {
+                  const rows = [...document.querySelectorAll('#stages tbody tr')];
+                  return rows.length === 9 && rows.every(r => r.dataset.completed === 'true' && r.dataset.settled === String(total));
+                }
+                """, Files + 1, new() { Timeout = Patience });
+            await Assertions.Expect(page.Locator("#batch-status")).ToHaveTextAsync("completed", new() { Timeout = Patience });
+            // The GPU machines panel is refreshed when the batch ends, and the throughput chart has drawn its rise.
+            await page.WaitForFunctionAsync("""
+                () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[3].textContent) > 0)
+                """, null, new() { Timeout = Patience });
+            await page.WaitForFunctionAsync("""
+                () => {
+                  const c = document.getElementById('throughput'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height / 2).data;
+                  let line = 0;
+                  for (let i = 0; i < d.length; i += 4) if (d[i] === 0x5b && d[i + 1] === 0x8d && d[i + 2] === 0xef) line++;
+                  return line > 20;
+                }
+                """, null, new() { Timeout = Patience });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-progress.png"), FullPage = true });
+            var stages = await page.Locator("#stages tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
+            stages.ShouldBe(["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"]);
+            (await page.Locator("#stage-distribution td").Nth(3).TextContentAsync()).ShouldBe(Corrupt.ToString(), "the corrupt files failed at distribution");
 
-        await web.DrainReadModelAsync();
-        await page.SelectOptionAsync("#filter-type", "file_error");
-        await page.ClickAsync("#event-filters button[type=submit]");
-        var errorRow = page.Locator("#events tbody tr").First;
-        await Assertions.Expect(page.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });
-        await errorRow.ClickAsync();
-        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"error\"");
-        await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("file_error");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "2-event-payload.png"), FullPage = true });
+            await web.DrainReadModelAsync();
+            await page.SelectOptionAsync("#filter-type", "file_error");
+            await page.ClickAsync("#event-filters button[type=submit]");
+            var errorRow = page.Locator("#events tbody tr").First;
+            await Assertions.Expect(page.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });
+            await errorRow.ClickAsync();
+            await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"error\"");
+            await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("file_error");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "2-event-payload.png"), FullPage = true });
 
-        await page.FillAsync("#file-query", "onerror");
-        await page.ClickAsync("#file-search button[type=submit]");
-        var result = page.Locator("#file-results li").First;
-        await Assertions.Expect(result).ToContainTextAsync(HtmlName, new() { Timeout = Patience });
-        await result.ClickAsync();
-        await Assertions.Expect(page.Locator("#timeline tbody tr.stage-row")).ToHaveCountAsync(9, new() { Timeout = Patience });
-        (await page.Locator("#timeline-title").TextContentAsync()).ShouldBe(HtmlName);
-        await Assertions.Expect(page.Locator("#timeline tbody tr.attempt-row[data-stage=denoise]")).ToContainTextAsync("done");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "3-file-timeline.png"), FullPage = true });
+            await page.FillAsync("#file-query", "onerror");
+            await page.ClickAsync("#file-search button[type=submit]");
+            var result = page.Locator("#file-results li").First;
+            await Assertions.Expect(result).ToContainTextAsync(HtmlName, new() { Timeout = Patience });
+            await result.ClickAsync();
+            await Assertions.Expect(page.Locator("#timeline tbody tr.stage-row")).ToHaveCountAsync(9, new() { Timeout = Patience });
+            (await page.Locator("#timeline-title").TextContentAsync()).ShouldBe(HtmlName);
+            await Assertions.Expect(page.Locator("#timeline tbody tr.attempt-row[data-stage=denoise]")).ToContainTextAsync("done");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "3-file-timeline.png"), FullPage = true });
 
-        (await page.EvaluateAsync<bool>("() => window.__cofiInjected === undefined")).ShouldBeTrue("a file name was run as HTML");
-        (await page.Locator("img").CountAsync()).ShouldBe(0, "a file name became an element");
+            (await page.EvaluateAsync<bool>("() => window.__cofiInjected === undefined")).ShouldBeTrue("a file name was run as HTML");
+            (await page.Locator("img").CountAsync()).ShouldBe(0, "a file name became an element");
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            // What the page showed and any script errors, so a wait that ran out says why.
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "failure.png"), FullPage = true });
+            throw new TimeoutException($"{e.Message}\npage errors: [{string.Join("; ", problems)}]\nstages:\n{await page.InnerTextAsync("#stages")}" +
+                $"\nconnection: {await page.InnerTextAsync("#connection")}, figures: {await page.InnerTextAsync("#figures")}", e);
+        }
         problems.ShouldBeEmpty();
     }
 }
