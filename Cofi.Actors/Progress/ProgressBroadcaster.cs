@@ -35,7 +35,15 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
         public readonly List<RecentFile> Files = new();
     }
 
-    private sealed record Subscriber(long? BatchId, Channel<ProgressFrame> Channel);
+    /// <summary>A viewer's channel. <see cref="Lagged"/>: it lost a frame, so what it holds no longer adds up to the state.</summary>
+    private sealed class Subscriber(long? batchId)
+    {
+        public long? BatchId { get; } = batchId;
+
+        public Channel<ProgressFrame> Channel { get; set; } = null!;
+
+        public bool Lagged { get; set; }
+    }
 
     private readonly ProgressSettings _settings;
     private readonly TimeProvider _clock;
@@ -158,14 +166,28 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
             if (subscriber.BatchId is null || subscriber.BatchId == frame.BatchId) Write(subscriber, frame);
     }
 
+    /// <summary>
+    /// Writes <paramref name="frame"/>, the oldest frame making room when the channel is full. A dropped frame may be
+    /// the last one of a stage or a batch (its completion), which no later delta repeats: so once the subscriber has
+    /// lost one, it gets a full snapshot as its newest frame instead of deltas, until a snapshot goes in without
+    /// dropping anything — then the client has caught up, holds the whole state, and deltas resume.
+    /// </summary>
     private void Write(Subscriber subscriber, ProgressFrame frame)
     {
+        var wasLagged = subscriber.Lagged;
+        if (wasLagged)
+        {
+            subscriber.Lagged = false;
+            frame = Snapshot(subscriber.BatchId);
+        }
         if (subscriber.Channel.Writer.TryWrite(frame)) _framesOut++;
+        if (subscriber.Lagged && !wasLagged && subscriber.Channel.Writer.TryWrite(Snapshot(subscriber.BatchId))) _framesOut++;
     }
 
     private void OnSubscribe(ProgressCommands.Subscribe subscribe)
     {
         var id = Guid.NewGuid();
+        var subscriber = new Subscriber(subscribe.BatchId);
         var channel = Channel.CreateBounded<ProgressFrame>(
             new BoundedChannelOptions(_settings.SubscriberBuffer)
             {
@@ -174,8 +196,12 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
                 SingleWriter = true,
             },
             // Runs inside TryWrite, on this actor's thread.
-            _ => Interlocked.Increment(ref _framesDropped));
-        var subscriber = new Subscriber(subscribe.BatchId, channel);
+            _ =>
+            {
+                Interlocked.Increment(ref _framesDropped);
+                subscriber.Lagged = true;
+            });
+        subscriber.Channel = channel;
         var resumed = CanResume(subscribe.LastEventId);
         if (resumed)
         {

@@ -185,6 +185,33 @@ public sealed class ProgressBroadcasterSpecs() : Akka.TestKit.Xunit2.TestKit(Cof
     }
 
     [Fact]
+    public async Task Should_give_a_subscriber_that_fell_behind_the_whole_state_and_then_deltas_again()
+    {
+        var broadcaster = Start(frameEvery: 1, buffer: 4);
+        var slow = await SubscribeAsync(broadcaster);
+        Sys.EventStream.Publish(Progress(1, "distribution", 50, completed: true));
+        for (var done = 1; done <= 20; done++) Sys.EventStream.Publish(Progress(1, "stt", done));
+        await EventsInAsync(broadcaster, 21);
+
+        var frames = new List<ProgressFrame>();
+        while (slow.Frames.TryRead(out var frame)) frames.Add(frame);
+
+        frames.Count.ShouldBe(4, "never more than the buffer");
+        var state = new Dictionary<string, StageCounts>();
+        foreach (var counts in frames.SelectMany(f => f.Stages)) state[counts.Stage] = counts;
+        state["distribution"].Completed.ShouldBeTrue("distribution's only frame after its completion was dropped: a snapshot carries it");
+        state["stt"].Done.ShouldBe(20);
+        frames[^1].Type.ShouldBe(FrameTypes.Snapshot);
+
+        // Caught up: the next frame brings the whole state once more, and deltas follow.
+        Sys.EventStream.Publish(Progress(1, "stt", 21));
+        (await NextAsync(slow)).Type.ShouldBe(FrameTypes.Snapshot);
+        Sys.EventStream.Publish(Progress(1, "stt", 22));
+        var delta = await NextAsync(slow);
+        (delta.Type, delta.Stages.Single().Done).ShouldBe((FrameTypes.Stage, 22));
+    }
+
+    [Fact]
     public async Task Should_stop_writing_to_a_subscriber_that_left()
     {
         var broadcaster = Start(frameEvery: 1);
