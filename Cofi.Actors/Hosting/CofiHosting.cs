@@ -10,7 +10,9 @@ using Akka.Persistence.Sql.Config;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
+using Cofi.Actors.Progress;
 using LinqToDB;
 
 namespace Cofi.Actors.Hosting;
@@ -18,6 +20,31 @@ namespace Cofi.Actors.Hosting;
 /// <summary>The hosting extensions the process and the tests compose an ActorSystem from.</summary>
 public static class CofiHosting
 {
+    /// <summary>
+    /// Everything <paramref name="plan"/> asks for, in the order it must start: configuration, persistence, the
+    /// EventWriter and ProgressBroadcaster (before any batch records an event), then the batches, the cluster and the
+    /// GPU node.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddCofi(this AkkaConfigurationBuilder builder, NodePlan plan, NodeServices services)
+    {
+        var (config, settings, database, executors, clock) = (services.Config, services.Settings, services.Database, services.Executors, services.Clock);
+        builder.AddCofiConfig(config);
+        if (plan.OpensJournal) builder.AddCofiPersistence(database);
+        if (plan.HostsEventWriter) builder.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, services.Environment));
+        if (plan.HostsBroadcaster) builder.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, clock);
+        if (plan.Cluster is not { } cluster)
+        {
+            if (plan.RunsBatches) builder.AddCofiPipeline(settings, Machines(settings), executors, clock);
+            return builder;
+        }
+        builder.AddCofiCluster(cluster);
+        if (plan.RunsBatches && plan.IsCoordinator) builder.AddCofiCoordinator(settings, executors, clock);
+        if (plan.ProxiesCoordinator) builder.AddCofiCoordinatorProxy();
+        if (plan.HostsGpuNode)
+            builder.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, clock);
+        return builder;
+    }
+
     /// <summary>Akka settings and serializers from hocon/, with <paramref name="config"/> (Cofi's loaded configuration) on top.</summary>
     public static AkkaConfigurationBuilder AddCofiConfig(this AkkaConfigurationBuilder builder, Config config) =>
         builder.AddHocon(config, HoconAddMode.Prepend);

@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
@@ -47,7 +48,7 @@ public static class DatabaseBenchmark
 
         var before = ReadCounters(db);
         Figures figures;
-        await using (var runtime = await CofiRuntime.StartAsync(config, settings, db, runBatches: true))
+        await using (var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, db))
         {
             var clock = Stopwatch.StartNew();
             var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));

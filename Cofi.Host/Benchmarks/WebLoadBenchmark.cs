@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -26,7 +27,7 @@ public static class WebLoadBenchmark
         var database = Path.Combine(workDir, $"bench-{viewers}-viewers.db");
         var (config, settings) = new RuntimeOptions(database, null, null, latencyMs, null).LoadConfiguration();
         var web = new WebSettings(IPAddress.Loopback, 0, [input], null);
-        await using var runtime = await CofiRuntime.StartAsync(config, settings, DatabaseSettings.Sqlite(database), runBatches: true, web);
+        await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, DatabaseSettings.Sqlite(database), web);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = viewers + 4 })
         {
             BaseAddress = new Uri(runtime.WebAddress!),

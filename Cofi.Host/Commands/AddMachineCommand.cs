@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Akka.Actor;
 using Cofi.Actors.Batches;
@@ -30,7 +31,7 @@ public static class AddMachineCommand
             var options = new RuntimeOptions(RuntimeOptions.DefaultDatabasePath, result.GetValue(common.Config), null, null, null,
                 joined with { Roles = new HashSet<string>(), Port = 0 });
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: false, cluster: options.Cluster);
+            await using var runtime = await CofiRuntime.StartAsync(NodePlan.Client(options.Cluster!), config, settings, options.Database);
             var up = new TaskCompletionSource();
             Akka.Cluster.Cluster.Get(runtime.System).RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(Patience, cancel);

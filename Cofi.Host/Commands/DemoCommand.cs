@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Actors.Inputs;
 using Cofi.Host.Runtime;
@@ -32,7 +33,7 @@ public static class DemoCommand
                 SampleBatch.Generate(inputDir, count, Math.Min(bad, count));
                 Console.WriteLine($"demo: {count:N0} sample files ({bad} deliberately corrupt) in {inputDir}");
                 Console.WriteLine($"demo: {settings.Simulated.GpuMachines} simulated GPU machines, {settings.Pipeline.Mode.ToString().ToLowerInvariant()} mode, database {options.Database.Description}");
-                await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true, common.ReadWeb(result, config, workDir));
+                await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, options.Database, common.ReadWeb(result, config, workDir));
                 return await BatchRunner.RunAsync(runtime, inputDir, result.GetValue(common.Serve), cancel);
             }
             finally

@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Akka.Actor;
@@ -23,7 +24,7 @@ public static class NodeCommand
             // A GPU node is one machine unless told otherwise.
             options = options with { Cluster = cluster, Gpus = options.Gpus ?? 1 };
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: cluster.IsCoordinator, cluster: cluster);
+            await using var runtime = await CofiRuntime.StartAsync(NodePlan.Member(cluster, web: false), config, settings, options.Database);
             var system = runtime.System;
             var announcer = system.ActorOf(NodeAnnouncer.Props(cluster.NodeName), "node-announcer");
             foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);

@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Host.Runtime;
 
@@ -20,7 +21,7 @@ public static class RetryFailedCommand
                 return BatchRunner.NotFound;
             }
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true);
+            await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, options.Database);
             return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), cancel);
         }));
         return command;

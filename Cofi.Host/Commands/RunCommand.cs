@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Actors.Inputs;
 using Cofi.Host.Runtime;
@@ -21,8 +22,9 @@ public static class RunCommand
             var (config, settings) = options.LoadConfiguration();
             // The API may submit batches from the folder this run reads (or the manifest's folder), besides cofi.web.input-roots.
             var root = Directory.Exists(path) ? path : Path.GetDirectoryName(path)!;
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: true,
-                common.ReadWeb(result, config, root), options.Cluster);
+            await using var runtime = await CofiRuntime.StartAsync(
+                options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true),
+                config, settings, options.Database, common.ReadWeb(result, config, root));
             return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel);
         }));
         return command;

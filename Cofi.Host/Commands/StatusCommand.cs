@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Actors.Persistence;
 using Cofi.Host.Runtime;
@@ -19,7 +20,7 @@ public static class StatusCommand
                 return 0;
             }
             var (config, settings) = options.LoadConfiguration();
-            await using var runtime = await CofiRuntime.StartAsync(config, settings, options.Database, runBatches: false);
+            await using var runtime = await CofiRuntime.StartAsync(NodePlan.Reader(), config, settings, options.Database);
             var reader = new JournalReader(runtime.System);
             var batches = await reader.BatchesAsync();
             if (batches.Count == 0)

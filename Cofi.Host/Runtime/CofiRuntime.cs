@@ -7,7 +7,6 @@ using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
 using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
-using Cofi.Actors.Progress;
 using Cofi.Host.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,14 +54,12 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public DatabaseSettings Database { get; }
 
-    /// <param name="web">serve the dashboard and API with these settings; null: no web server.</param>
-    /// <param name="cluster">null: the embedded process, outside any cluster, with its own simulated GPU machines.</param>
-    public static async Task<CofiRuntime> StartAsync(Config config, CofiSettings settings, DatabaseSettings database, bool runBatches,
-        WebSettings? web = null, NodeSettings? cluster = null)
+    /// <param name="web">where the dashboard and API are served; required when <paramref name="plan"/> serves the web.</param>
+    public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database, WebSettings? web = null)
     {
+        if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
         var owned = new List<IDisposable>();
-        var coordinates = cluster is null || cluster.IsCoordinator;
-        if (runBatches && coordinates && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
+        if (plan.HostsEventWriter && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
         if (settings.Simulated.CallLog is { } callLog)
         {
@@ -71,31 +68,13 @@ public sealed class CofiRuntime : IAsyncDisposable
             recorder = fileRecorder;
         }
         // A GPU node's own machines are served by model services on the node itself, at cofi.gpu.local-host.
-        var localMachines = cluster is { IsGpu: true } ? cluster.Machines(settings.Simulated.GpuMachines) : [];
+        var localMachines = plan.Cluster is { IsGpu: true } cluster ? cluster.Machines(settings.Simulated.GpuMachines) : [];
         var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
         owned.Add(executors);
-        void AddAkka(IServiceCollection services) => services.AddAkka(cluster?.ActorSystem ?? "cofi", akka =>
-        {
-            akka.AddCofiConfig(config);
-            if (coordinates) akka.AddCofiPersistence(database);
-            var runsBatches = runBatches && coordinates;
-            if (runsBatches) akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config));
-            if ((runsBatches || web is not null) && coordinates)
-                akka.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, TimeProvider.System);
-            if (cluster is null)
-            {
-                if (runBatches) akka.AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
-                return;
-            }
-            akka.AddCofiCluster(cluster);
-            if (runsBatches) akka.AddCofiCoordinator(settings, executors, TimeProvider.System);
-            // A member with no role (an operator command) reaches the coordinator through a proxy.
-            if (cluster.Roles.Count == 0) akka.AddCofiCoordinatorProxy();
-            if (cluster.IsGpu)
-                akka.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, TimeProvider.System);
-        });
+        var services = new NodeServices(config, settings, database, executors, TimeProvider.System);
+        void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka => akka.AddCofi(plan, services));
         IHost host;
-        if (web is null)
+        if (!plan.ServesWeb)
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
@@ -110,7 +89,7 @@ public sealed class CofiRuntime : IAsyncDisposable
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(database);
-            builder.AddCofiWeb(web);
+            builder.AddCofiWeb(web!);
             AddAkka(builder.Services);
             var app = builder.Build();
             app.MapCofiWeb();
@@ -125,7 +104,7 @@ public sealed class CofiRuntime : IAsyncDisposable
             foreach (var o in owned) o.Dispose();
             throw;
         }
-        if (runBatches && cluster is { IsCoordinator: true } && database.IsSqlite)
+        if (plan.HostsEventWriter && plan.Cluster is not null && database.IsSqlite)
         {
             try
             {

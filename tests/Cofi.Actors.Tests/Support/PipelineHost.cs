@@ -52,13 +52,9 @@ public sealed class PipelineHost : IAsyncDisposable
         var executors = new ConfiguredExecutorProvider(settings, calls, TimeProvider.System);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.Services.AddAkka($"cofi-test-{Guid.NewGuid():N}", akka =>
-        {
-            akka.AddCofiConfig(config).AddCofiPersistence(database);
-            if (runBatches)
-                akka.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, environment ?? (_ => null)))
-                    .AddCofiPipeline(settings, CofiHosting.Machines(settings), executors, TimeProvider.System);
-        });
+        var plan = runBatches ? NodePlan.Embedded(web: false) : NodePlan.Reader();
+        var services = new NodeServices(config, settings, database, executors, TimeProvider.System, environment ?? (_ => null));
+        builder.Services.AddAkka($"cofi-test-{Guid.NewGuid():N}", akka => akka.AddCofi(plan, services));
         var host = builder.Build();
         await host.StartAsync();
         return new PipelineHost(host, settings, calls);

@@ -1,3 +1,4 @@
+using Cofi.Actors.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -72,7 +73,8 @@ public sealed class CofiWeb : IAsyncDisposable
         var config = CofiConfig.Load(null, Quick, hocon);
         var settings = CofiSettings.FromConfig(config);
         var web = new WebSettings(IPAddress.Loopback, 0, [root], token);
-        var runtime = await CofiRuntime.StartAsync(config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), runBatches: true, web, cluster);
+        var runtime = await CofiRuntime.StartAsync(cluster is null ? NodePlan.Embedded(web: true) : NodePlan.Member(cluster, web: true),
+            config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), web);
         return new CofiWeb(dir, runtime, token);
     }
 
