@@ -10,6 +10,7 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     AddMachineCommand.Create(common),
     StatusCommand.Create(common),
     SamplesCommand.Create(),
+    ServeCommand.Create(common),
     NodeCommand.Create(common),
     DrainCommand.Create(common),
     DbCommand.Create(common),

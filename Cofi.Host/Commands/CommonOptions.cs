@@ -36,8 +36,9 @@ public sealed class CommonOptions
         command.Options.Add(Port);
     }
 
-    public WebSettings ReadWeb(ParseResult result, Akka.Configuration.Config config, string inputRoot) =>
-        WebSettings.FromConfig(config, result.GetValue(Bind), result.GetValue(Port), [inputRoot]);
+    /// <param name="inputRoot">a folder the API may read besides the configured roots (the folder run or demo reads).</param>
+    public WebSettings ReadWeb(ParseResult result, Akka.Configuration.Config config, string? inputRoot = null) =>
+        WebSettings.FromConfig(config, result.GetValue(Bind), result.GetValue(Port), inputRoot is null ? [] : [inputRoot]);
 
     public Option<string?> Roles { get; } = new("--roles") { Description = "cluster roles of this process: coordinator, gpu or both (default: $COFI_ROLES; embedded outside a cluster unless roles or $CLUSTER_SEEDS are set)" };
 

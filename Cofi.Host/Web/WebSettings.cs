@@ -13,6 +13,7 @@ public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string>
     public const string TokenVariable = "COFI_API_TOKEN";
     public const string BindVariable = "COFI_WEB_BIND";
     public const string PortVariable = "COFI_WEB_PORT";
+    public const string InputRootsVariable = "COFI_INPUT_ROOTS";
 
     /// <exception cref="InvalidConfigurationException">naming the key (or option) of the first invalid value.</exception>
     public static WebSettings FromConfig(Config config, string? bind = null, int? port = null, IEnumerable<string>? extraRoots = null)
@@ -32,7 +33,12 @@ public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string>
             throw new InvalidConfigurationException(PortVariable, $"not a port number: '{portFromEnv}'");
         if (portValue is < 0 or > 65535)
             throw new InvalidConfigurationException(portKey, $"must be between 0 and 65535 (got {portValue})");
-        var roots = (config.HasPath("cofi.web.input-roots") ? Read("cofi.web.input-roots", () => config.GetStringList("cofi.web.input-roots")) : [])
+        var rootsFromEnv = Environment.GetEnvironmentVariable(InputRootsVariable) is { Length: > 0 } r
+            ? r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+        foreach (var root in rootsFromEnv ?? [])
+            if (!Path.IsPathFullyQualified(root)) throw new InvalidConfigurationException(InputRootsVariable, $"'{root}' is not an absolute path");
+        var roots = (rootsFromEnv ?? (config.HasPath("cofi.web.input-roots") ? Read("cofi.web.input-roots", () => config.GetStringList("cofi.web.input-roots")) : []))
             .Concat(extraRoots ?? [])
             .Select(r => Web.InputRoots.Normalize(r))
             .Distinct(StringComparer.Ordinal)
