@@ -3,21 +3,26 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Cofi.Lighthouse;
+using Cofi.Management;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 LighthouseSettings settings;
+ManagementSettings management;
 try
 {
     settings = LighthouseSettings.FromEnvironment(Environment.GetEnvironmentVariables());
+    management = ManagementSettings.FromEnvironment(Environment.GetEnvironmentVariable, ManagementSettings.DefaultPort);
 }
-catch (LighthouseConfigurationException e)
+catch (Exception e) when (e is LighthouseConfigurationException or ManagementConfigurationException)
 {
     Console.Error.WriteLine($"lighthouse: {e.Message}");
     return 3;
 }
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddAkka(settings.ActorSystem, akka => akka
     // A seed node only: it hosts no Cofi actor, so it never has to read Cofi's messages.
     .AddHocon("""
@@ -28,12 +33,27 @@ builder.Services.AddAkka(settings.ActorSystem, akka => akka
         """, HoconAddMode.Prepend)
     .WithRemoting(settings.Ip, settings.Port)
     .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.Seeds.ToArray() }));
+builder.ListenManagement(management).AddCofiManagement();
+// Prometheus scrapes every few seconds: ASP.NET Core's request lines would drown the lighthouse's own.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-using var host = builder.Build();
-await host.StartAsync();
+await using var app = builder.Build();
+app.MapCofiManagement();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"lighthouse: cannot serve management at {management.Bind}:{management.Port}: {e.Message}");
+    await app.StopAsync();
+    return 1;
+}
 Console.WriteLine($"lighthouse: {settings.SelfAddress} (seeds: {string.Join(", ", settings.Seeds)})");
-var cluster = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>());
+// The addresses Kestrel bound (IServerAddressesFeature): with port 0, the port it chose.
+Console.WriteLine($"lighthouse: management at {string.Join(", ", app.Urls)}");
+var cluster = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>());
 cluster.RegisterOnMemberUp(() => Console.WriteLine($"lighthouse: up at {cluster.SelfAddress}"));
-await host.WaitForShutdownAsync();
+await app.WaitForShutdownAsync();
 Console.WriteLine("lighthouse: left the cluster");
 return 0;

@@ -56,8 +56,9 @@ public sealed class CofiProcess : IDisposable
         info.ArgumentList.Add(dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("COFI_DB");
-        // Processes of other test runs may hold the default dashboard port.
+        // Processes of other test runs may hold the default dashboard and management ports.
         info.Environment["COFI_WEB_PORT"] = "0";
+        info.Environment["COFI_MANAGEMENT_PORT"] = "0";
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CofiProcess(Process.Start(info)!);
     }
