@@ -25,6 +25,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, IActorRef> _supervisors = new();
     private readonly Dictionary<long, List<IActorRef>> _waiters = new();
     private BatchManagerState _state = BatchManagerState.Empty;
+    // The process is stopping: no batch starts, and no supervisor starts again.
+    private bool _holding;
 
     public BatchManager(CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
     {
@@ -61,6 +63,11 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<BatchFinished>(OnFinished);
         Command<BatchCommands.RetryFailed>(OnRetryFailed);
         Command<BatchCommands.AddMachine>(OnAddMachine);
+        Command<BatchCommands.Hold>(m =>
+        {
+            _holding = true;
+            BatchSupervisor.HoldAll(_supervisors.Values.ToList(), m.Grace).PipeTo(Sender);
+        });
         Command<Terminated>(m =>
         {
             var batch = _supervisors.FirstOrDefault(s => s.Value.Equals(m.ActorRef));
@@ -74,7 +81,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
         Command<RestartSupervisor>(m =>
         {
-            if (_state.Batches[m.BatchId].IsUnfinished && !_supervisors.ContainsKey(m.BatchId)) StartSupervisor(m.BatchId);
+            if (_state.Batches[m.BatchId].IsUnfinished && !_supervisors.ContainsKey(m.BatchId) && !_holding) StartSupervisor(m.BatchId);
         });
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of the batch queue failed"));
@@ -109,6 +116,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private void StartQueued()
     {
+        if (_holding) return;
         var now = _clock.GetUtcNow();
         var started = _state.Startable(_settings.MaxConcurrentBatches).Select(id => new BatchEvents.Started(id, now)).ToList();
         if (started.Count == 0) return;

@@ -50,6 +50,13 @@ public static class BatchCommands
     /// for it. Answered with <see cref="MachineAccepted"/> or <see cref="MachineRejected"/>.
     /// </summary>
     public sealed record AddMachine(string Machine) : IBatchCommand, ICofiMessage;
+
+    /// <summary>
+    /// The process is stopping: every stage of every running batch hands out no new work (not recorded, unlike
+    /// <see cref="Pause"/>), and no queued batch starts. Answered with <see cref="BatchesHeld"/> once every call in
+    /// flight is back and recorded, or when <see cref="Grace"/> has run out.
+    /// </summary>
+    public sealed record Hold(TimeSpan Grace) : IBatchCommand;
 }
 
 public static class BatchQueries
@@ -86,6 +93,10 @@ public static class BatchEvents
 }
 
 public sealed record BatchAccepted(long BatchId, bool Resumed);
+
+/// <summary>The answer to <see cref="BatchCommands.Hold"/>; published on the event stream by the shutdown step that asked.</summary>
+/// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
+public sealed record BatchesHeld(int Batches, int StillInFlight, bool GraceRanOut, TimeSpan Grace);
 
 public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 

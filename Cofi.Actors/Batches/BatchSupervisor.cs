@@ -41,6 +41,12 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <summary>An operator added a GPU machine: give it a worker for this batch.</summary>
     public sealed record AddMachine(string Machine);
 
+    /// <summary>The process is stopping: hold every stage (<see cref="StageCommands.Hold"/>); answered with <see cref="Held"/>.</summary>
+    public sealed record Hold(TimeSpan Grace);
+
+    /// <summary>Every stage is held, or the grace ran out with <see cref="StillInFlight"/> calls not back.</summary>
+    public sealed record Held(long BatchId, int StillInFlight, bool GraceRanOut);
+
     private sealed record FailedCollected(IReadOnlyList<int> FileIds, string? Error);
 
     private sealed record FailedRequeued(int Files, string? Error);
@@ -143,6 +149,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _machines.Add(m.Machine);
             if (_stages.Count > 0) SpawnWorker(m.Machine);
         });
+        // Before its stages exist (still recovering, or ending) there is nothing to hold.
+        Command<Hold>(m => HoldStages(_batchId, _stages.Count > 0 ? ModelStages() : [], m.Grace).PipeTo(Sender));
         Command<GetStatus>(m =>
         {
             if (!_started) Stash.Stash();
@@ -229,6 +237,49 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         _log.Info("Batch {0}: retry-failed requeues {1} files", _batchId, collected.FileIds.Count);
         Task.WhenAll(ModelStages().Select(s => s.Ask<StageReplies.Requeued>(new StageCommands.Requeue(collected.FileIds), TimeSpan.FromMinutes(1))))
             .PipeTo(Self, Self, replies => new FailedRequeued(replies.Sum(r => r.Count), null), e => new FailedRequeued(0, e.Message));
+    }
+
+    /// <summary>The manager's side of <see cref="BatchCommands.Hold"/>: holds every running batch and sums up their answers.</summary>
+    public static async Task<BatchesHeld> HoldAll(IReadOnlyList<IActorRef> supervisors, TimeSpan grace)
+    {
+        var answers = await Task.WhenAll(supervisors.Select(async supervisor =>
+        {
+            try
+            {
+                // A stage still out at the end of the grace is asked for its count, for up to a second.
+                return await supervisor.Ask<Held>(new Hold(grace), grace + TimeSpan.FromSeconds(2));
+            }
+            catch (AskTimeoutException)
+            {
+                return new Held(0, 0, true);
+            }
+        }));
+        return new BatchesHeld(supervisors.Count, answers.Sum(a => a.StillInFlight), answers.Any(a => a.GraceRanOut), grace);
+    }
+
+    private static async Task<Held> HoldStages(long batchId, IReadOnlyList<IActorRef> stages, TimeSpan grace)
+    {
+        var answers = await Task.WhenAll(stages.Select(async Task<(int StillInFlight, bool RanOut)> (stage) =>
+        {
+            try
+            {
+                await stage.Ask<StageReplies.Held>(StageCommands.Hold.Instance, grace);
+                return (0, false);
+            }
+            catch (AskTimeoutException)
+            {
+                // The grace ran out first: say how many calls are still out.
+                try
+                {
+                    return ((await stage.Ask<StageCounts>(StageQueries.GetCounts.Instance, TimeSpan.FromSeconds(1))).InFlight, true);
+                }
+                catch (AskTimeoutException)
+                {
+                    return (0, true);
+                }
+            }
+        }));
+        return new Held(batchId, answers.Sum(a => a.StillInFlight), answers.Any(a => a.RanOut));
     }
 
     private List<IActorRef> ModelStages() =>

@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Remote.Hosting;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Operations;
@@ -28,20 +29,21 @@ public static class CofiHosting
     public static AkkaConfigurationBuilder AddCofi(this AkkaConfigurationBuilder builder, NodePlan plan, NodeServices services)
     {
         var (config, settings, database, executors, clock) = (services.Config, services.Settings, services.Database, services.Executors, services.Clock);
+        var shutdown = ShutdownSettings.FromConfig(config, services.Environment);
         builder.AddCofiConfig(config);
         if (plan.OpensJournal) builder.AddCofiPersistence(database);
         if (plan.HostsEventWriter) builder.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, services.Environment));
         if (plan.HostsBroadcaster) builder.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, clock);
         if (plan.Cluster is not { } cluster)
         {
-            if (plan.RunsBatches) builder.AddCofiPipeline(settings, Machines(settings), executors, clock);
+            if (plan.RunsBatches) builder.AddCofiPipeline(settings, Machines(settings), executors, clock, shutdown);
             return builder;
         }
         builder.AddCofiCluster(cluster);
-        if (plan.RunsBatches && plan.IsCoordinator) builder.AddCofiCoordinator(settings, executors, clock);
+        if (plan.RunsBatches && plan.IsCoordinator) builder.AddCofiCoordinator(settings, executors, clock, shutdown);
         if (plan.ProxiesCoordinator) builder.AddCofiCoordinatorProxy();
         if (plan.HostsGpuNode)
-            builder.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, clock);
+            builder.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, clock, shutdown);
         return builder;
     }
 
@@ -65,15 +67,17 @@ public static class CofiHosting
 
     /// <summary>
     /// The BatchManager (and through it every batch's actors), registered as <see cref="BatchManager"/>. On shutdown
-    /// the batches stop first (calls in flight are made again on the next start), so what comes after — the
-    /// execution log's last flush — sees the journal as it will stay.
+    /// the batches are held first (no new work; the calls in flight get the grace to finish and be recorded), then
+    /// stopped (calls still out are made again on the next start), so what comes after — the execution log's last
+    /// flush — sees the journal as it will stay.
     /// </summary>
     public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings,
-        IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
-        builder.WithActors((system, registry) =>
+        IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown) =>
+        builder.AddHoldPhase(shutdown).WithActors((system, registry) =>
         {
             var manager = system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name);
             registry.Register<BatchManager>(manager);
+            HoldBatchesOnShutdown(system, () => Task.FromResult<IActorRef?>(manager), shutdown);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-batches", async () =>
             {
                 try
@@ -95,7 +99,6 @@ public static class CofiHosting
             akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
             akka.cluster.split-brain-resolver.active-strategy = keep-majority
             akka.cluster.split-brain-resolver.stable-after = 20s
-            akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = 120s
             """, HoconAddMode.Prepend)
             .WithRemoting(cluster.Ip, cluster.Port)
             .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
@@ -104,28 +107,79 @@ public static class CofiHosting
         return builder.WithActors((system, _) => system.ActorOf(ClusterAdmin.Props(TimeSpan.FromSeconds(10)), ClusterAdmin.Name));
     }
 
-    /// <summary>The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as <see cref="BatchManager"/>.</summary>
-    public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>
+    /// <summary>
+    /// The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as
+    /// <see cref="BatchManager"/>. On shutdown, the coordinator that runs the singleton holds its batches like the
+    /// embedded process before handing the singleton over; a standby has nothing to hold.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, IExecutorProvider executors,
+        TimeProvider clock, ShutdownSettings shutdown) =>
         builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, HttpEndpointMachines(settings), executors, clock),
-            new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
+                new ClusterSingletonOptions { Role = NodeSettings.Coordinator })
+            .AddHoldPhase(shutdown)
+            .WithActors((system, _) => HoldBatchesOnShutdown(system, () => LocalSingletonAsync(system), shutdown));
 
     /// <summary>A proxy to the coordinator's BatchManager, registered as <see cref="BatchManager"/>, for a process with no role that only sends it commands.</summary>
     public static AkkaConfigurationBuilder AddCofiCoordinatorProxy(this AkkaConfigurationBuilder builder) =>
         builder.WithSingletonProxy<BatchManager>(BatchManager.Name, new ClusterSingletonOptions { Role = NodeSettings.Coordinator });
 
-    /// <summary>This node's GPU machines, and a shutdown step that drains them before the node leaves the cluster.</summary>
+    /// <summary>This node's GPU machines, and a shutdown step that drains them (within the grace) before the node leaves the cluster.</summary>
     public static AkkaConfigurationBuilder AddCofiGpuNode(this AkkaConfigurationBuilder builder, string node, IReadOnlyList<string> machines,
-        CofiSettings settings, IExecutorProvider executors, TimeProvider clock) =>
-        builder.WithActors((system, registry) =>
-        {
-            var gpuNode = system.ActorOf(GpuNode.Props(node, machines, settings.Pipeline, settings.Gpu.Breaker, executors, clock), GpuNode.Name);
-            registry.Register<GpuNode>(gpuNode);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-gpu-node", async () =>
+        CofiSettings settings, IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown) =>
+        builder.AddHocon($"akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {Hocon(shutdown.Grace + ShutdownSettings.Margin)}",
+                HoconAddMode.Prepend)
+            .WithActors((system, registry) =>
             {
-                await gpuNode.Ask<GpuNodeDrained>(GpuNodeCommands.Drain.Instance, TimeSpan.FromSeconds(110));
-                return Done.Instance;
+                var gpuNode = system.ActorOf(GpuNode.Props(node, machines, settings.Pipeline, settings.Gpu.Breaker, executors, clock), GpuNode.Name);
+                registry.Register<GpuNode>(gpuNode);
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-gpu-node", async () =>
+                {
+                    try
+                    {
+                        await gpuNode.Ask<GpuNodeDrained>(GpuNodeCommands.Drain.Instance, shutdown.Grace);
+                    }
+                    catch (AskTimeoutException)
+                    {
+                        // The grace ran out: the calls still out go back to the queue when this node has left.
+                        system.Log.Warning("{0}: the calls in flight did not finish within {1}; leaving without them", node, shutdown.Grace);
+                    }
+                    return Done.Instance;
+                });
             });
+
+    /// <summary>The hold may take the whole grace: its phase (the first one) gets the grace and the margin.</summary>
+    private static AkkaConfigurationBuilder AddHoldPhase(this AkkaConfigurationBuilder builder, ShutdownSettings shutdown) =>
+        builder.AddHocon($"akka.coordinated-shutdown.phases.before-service-unbind.timeout = {Hocon(shutdown.Grace + ShutdownSettings.Margin)}",
+            HoconAddMode.Prepend);
+
+    /// <summary>
+    /// The first step of a shutdown: the BatchManager holds every running batch (no new work) until the calls in flight
+    /// are back and recorded, or the grace runs out; its answer goes on the event stream for whoever reports the stop.
+    /// </summary>
+    private static void HoldBatchesOnShutdown(ActorSystem system, Func<Task<IActorRef?>> manager, ShutdownSettings shutdown) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "hold-batches", async () =>
+        {
+            try
+            {
+                if (await manager() is { } local)
+                    system.EventStream.Publish(await local.Ask<BatchesHeld>(new BatchCommands.Hold(shutdown.Grace), shutdown.Grace + TimeSpan.FromSeconds(3)));
+            }
+            catch (AskTimeoutException)
+            {
+                system.Log.Warning("The batches were not held within {0}; stopping them with their calls in flight", shutdown.Grace);
+            }
+            return Done.Instance;
         });
+
+    /// <summary>The BatchManager singleton when it runs on this node (under its singleton manager); null on a standby.</summary>
+    private static async Task<IActorRef?> LocalSingletonAsync(ActorSystem system)
+    {
+        var name = system.Settings.Config.GetString("akka.cluster.singleton.singleton-name", "singleton");
+        var identity = await system.ActorSelection($"/user/{BatchManager.Name}/{name}").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(3));
+        return identity.Subject;
+    }
+
+    private static string Hocon(TimeSpan duration) => $"{(long)duration.TotalMilliseconds}ms";
 
     /// <summary>The configured GPU machines when the GPU stages call model services over HTTP, else the simulated ones.</summary>
     public static IReadOnlyList<string> Machines(CofiSettings settings) =>

@@ -13,7 +13,8 @@ namespace Cofi.Actors.Stages;
 /// <summary>
 /// One stage of one batch. Records each file's outcome here exactly once (persisted in groups before anything
 /// is handed on), queues the files the previous stage hands on, and gives them to workers that offer free
-/// slots — GPU machines' workers for <c>gpu</c> stages, its own executor lane for the others.
+/// slots — GPU machines' workers for <c>gpu</c> stages, its own executor lane for the others. When the process
+/// stops, a hold ends the handing out and is answered once the calls in flight are back and recorded.
 /// </summary>
 public sealed class StageActor : ReceivePersistentActor, IWithTimers
 {
@@ -50,11 +51,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     // The machine a file last failed on: its retry goes to another machine where one takes work.
     private readonly Dictionary<int, string> _avoid = new();
     private readonly CancellationTokenSource _shutdown = new();
+    // Who asked for a hold and waits for the calls in flight to be back and recorded.
+    private readonly List<IActorRef> _holders = new();
     private readonly SnapshotPolicy _snapshots;
     private int _localFree;
     private int? _total;
     private bool _finishAnnounced;
     private bool _paused;
+    private bool _held;
     private bool _writerBehind;
 
     public StageActor(long batchId, StageSettings stage, PipelineMode mode, RecordingSettings persistence,
@@ -106,6 +110,12 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         Command<StageCommands.Unpause>(_ =>
         {
             _paused = false;
+            Dispatch();
+        });
+        Command<StageCommands.Hold>(_ =>
+        {
+            _held = true;
+            _holders.Add(Sender);
             Dispatch();
         });
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
@@ -281,6 +291,11 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void Dispatch()
     {
+        if (_held)
+        {
+            AnswerHold();
+            return;
+        }
         if (_paused || (_mode == PipelineMode.Barrier && _total is null)) return;
         if (_writerBehind) return;
         var now = _clock.GetUtcNow();
@@ -349,6 +364,20 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             GuardedCall.RunAsync(_localExecutor!, call, _stage.Timeout, _shutdown.Token).PipeTo(Self, Self, outcome =>
                 new StageCommands.Report(call.File.FileId, call.Attempt, outcome, call.Machine, (long)clock.GetElapsedTime(started).TotalMilliseconds));
         }
+    }
+
+    /// <summary>A held stage answers once nothing is in flight, after the outcomes not yet recorded are.</summary>
+    private void AnswerHold()
+    {
+        if (_holders.Count == 0 || _inFlight.Count > 0) return;
+        Flush();
+        var holders = _holders.ToList();
+        _holders.Clear();
+        // Deferred until the journal has stored what Flush (or an earlier flush) handed it.
+        DeferAsync(_stage.Name, stage =>
+        {
+            foreach (var holder in holders) holder.Tell(new StageReplies.Held(stage));
+        });
     }
 
     private void CheckFinished()

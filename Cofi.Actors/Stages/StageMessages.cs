@@ -58,6 +58,15 @@ public static class StageCommands
 
     /// <summary>Forget these files' records here so they are processed again (retry-failed). Answered with <see cref="StageReplies.Requeued"/>.</summary>
     public sealed record Requeue(IReadOnlyList<int> FileIds) : IStageCommand;
+
+    /// <summary>
+    /// The process is stopping: hand out no new work from now on (not recorded, unlike <see cref="Pause"/>). Answered
+    /// with <see cref="StageReplies.Held"/> once no call is in flight and every outcome is recorded.
+    /// </summary>
+    public sealed record Hold : IStageCommand
+    {
+        public static readonly Hold Instance = new();
+    }
 }
 
 public static class StageReplies
@@ -65,6 +74,9 @@ public static class StageReplies
     public sealed record FailedFiles(string Stage, IReadOnlyList<int> FileIds);
 
     public sealed record Requeued(string Stage, int Count);
+
+    /// <summary>The stage hands out nothing, has no call in flight, and has recorded every outcome.</summary>
+    public sealed record Held(string Stage);
 }
 
 public static class StageEvents

@@ -57,6 +57,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         StageQueries.GetCounts.Instance,
         StageCommands.Pause.Instance,
         StageCommands.Unpause.Instance,
+        StageCommands.Hold.Instance,
         new GpuWorkerCommands.Run(new StageCall(9, "stt", Work, 1, "gpu-7"), TestActor),
         new GpuWorkerCommands.Reattach("stt", TestActor),
         new GpuWorkerCommands.StageFinished("stt"),
