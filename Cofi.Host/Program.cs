@@ -16,4 +16,5 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     DbCommand.Create(common),
     BenchWebCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// Stop signals are the commands' own (StopSignals): System.CommandLine must neither catch them nor end the process early.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

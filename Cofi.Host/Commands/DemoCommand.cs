@@ -1,3 +1,4 @@
+using Cofi.Actors.Configuration;
 using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Actors.Inputs;
@@ -19,7 +20,7 @@ public static class DemoCommand
         command.Options.Add(common.Latency);
         command.Options.Add(common.CallLog);
         common.AddWebTo(command);
-        command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
+        command.SetAction((result, _) => CommandHost.RunAsync(async () =>
         {
             var count = result.GetValue(files);
             if (count < 1) throw new Actors.Configuration.InvalidConfigurationException("--files", $"must be at least 1 (got {count})");
@@ -28,13 +29,15 @@ public static class DemoCommand
             var inputDir = Path.Combine(workDir, "input");
             var options = common.Read(result) with { DatabasePath = result.GetValue(database) ?? Path.Combine(workDir, "cofi-demo.db") };
             var (config, settings) = options.LoadConfiguration();
+            using var stop = StopSignals.Listen(ShutdownSettings.FromConfig(config), StopExit.Interrupted);
             try
             {
                 SampleBatch.Generate(inputDir, count, Math.Min(bad, count));
                 Console.WriteLine($"demo: {count:N0} sample files ({bad} deliberately corrupt) in {inputDir}");
                 Console.WriteLine($"demo: {settings.Simulated.GpuMachines} simulated GPU machines, {settings.Pipeline.Mode.ToString().ToLowerInvariant()} mode, database {options.Database.Description}");
                 await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, options.Database, common.ReadWeb(result, config, workDir));
-                return await BatchRunner.RunAsync(runtime, inputDir, result.GetValue(common.Serve), cancel);
+                stop.Stops(runtime);
+                return await BatchRunner.RunAsync(runtime, inputDir, result.GetValue(common.Serve), stop);
             }
             finally
             {

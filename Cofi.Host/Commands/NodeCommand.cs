@@ -12,7 +12,7 @@ public static class NodeCommand
         common.AddTo(command, simulation: true);
         command.Options.Add(common.Bind);
         command.Options.Add(common.Port);
-        command.SetAction((result, cancel) => CommandHost.RunAsync(() =>
+        command.SetAction((result, _) => CommandHost.RunAsync(() =>
         {
             var options = common.Read(result);
             var environment = Environment.GetEnvironmentVariables();
@@ -21,7 +21,7 @@ public static class NodeCommand
             var cluster = NodeSettings.FromEnvironment(environment, roles, result.GetValue(common.NodeName))!;
             // A GPU node is one machine unless told otherwise.
             options = options with { Cluster = cluster, Gpus = options.Gpus ?? 1 };
-            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port), cancel);
+            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port));
         }));
         return command;
     }

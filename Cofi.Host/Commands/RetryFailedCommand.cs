@@ -1,3 +1,4 @@
+using Cofi.Actors.Configuration;
 using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Host.Runtime;
@@ -12,7 +13,7 @@ public static class RetryFailedCommand
         var command = new Command("retry-failed",
             "Process a batch's failed files again, from the stage each failed at; files done everywhere are not called again.") { batch };
         common.AddTo(command, simulation: true);
-        command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
+        command.SetAction((result, _) => CommandHost.RunAsync(async () =>
         {
             var options = common.Read(result);
             if (options.Database.SqliteFile is { } file && !File.Exists(file))
@@ -21,8 +22,10 @@ public static class RetryFailedCommand
                 return BatchRunner.NotFound;
             }
             var (config, settings) = options.LoadConfiguration();
+            using var stop = StopSignals.Listen(ShutdownSettings.FromConfig(config), StopExit.Interrupted);
             await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, options.Database);
-            return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), cancel);
+            stop.Stops(runtime);
+            return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), stop);
         }));
         return command;
     }

@@ -1,3 +1,4 @@
+using Cofi.Actors.Configuration;
 using Cofi.Actors.Hosting;
 using System.CommandLine;
 using Cofi.Actors.Inputs;
@@ -13,19 +14,21 @@ public static class RunCommand
         var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input };
         common.AddTo(command, simulation: true);
         common.AddWebTo(command);
-        command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
+        command.SetAction((result, _) => CommandHost.RunAsync(async () =>
         {
             var path = Path.GetFullPath(result.GetValue(input)!);
             if (!File.Exists(path) && !Directory.Exists(path))
                 throw new InputUnavailableException(path, $"input not found: {path}");
             var options = common.Read(result);
             var (config, settings) = options.LoadConfiguration();
+            using var stop = StopSignals.Listen(ShutdownSettings.FromConfig(config), StopExit.Interrupted);
             // The API may submit batches from the folder this run reads (or the manifest's folder), besides cofi.web.input-roots.
             var root = Directory.Exists(path) ? path : Path.GetDirectoryName(path)!;
             await using var runtime = await CofiRuntime.StartAsync(
                 options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true),
                 config, settings, options.Database, common.ReadWeb(result, config, root));
-            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel);
+            stop.Stops(runtime);
+            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), stop);
         }));
         return command;
     }

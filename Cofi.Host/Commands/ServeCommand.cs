@@ -18,7 +18,7 @@ public static class ServeCommand
         common.AddTo(command, simulation: true);
         command.Options.Add(common.Bind);
         command.Options.Add(common.Port);
-        command.SetAction((result, cancel) => CommandHost.RunAsync(() =>
+        command.SetAction((result, _) => CommandHost.RunAsync(() =>
         {
             var environment = Environment.GetEnvironmentVariables();
             var seeded = environment["CLUSTER_SEEDS"] is string seeds && seeds.Trim().Length > 0;
@@ -26,7 +26,7 @@ public static class ServeCommand
             // Without seeds, the single-node service: every role in this process, its own simulated GPU machines.
             var cluster = seeded ? NodeSettings.FromEnvironment(environment, roles, result.GetValue(common.NodeName)) : null;
             var options = common.Read(result) with { Cluster = cluster };
-            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port), cancel);
+            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port));
         }));
         return command;
     }

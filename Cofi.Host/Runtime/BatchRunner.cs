@@ -5,11 +5,16 @@ using Cofi.Actors.Files;
 using Cofi.Actors.Logging;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Stages;
+using Cofi.Host.Commands;
 using Cofi.Host.Terminal;
 
 namespace Cofi.Host.Runtime;
 
-/// <summary>Submits (or resumes) a batch, shows its progress, waits for it and prints the summary. Shared by demo and run.</summary>
+/// <summary>
+/// Submits (or resumes) a batch, shows its progress, waits for it and prints the summary. Shared by demo and run.
+/// A stop signal ends the wait: the batch is held (no new work, calls in flight finish and are recorded), the
+/// runtime shuts down, and the command exits 130 (SIGINT) or 143 (SIGTERM); running it again resumes the batch.
+/// </summary>
 public static class BatchRunner
 {
     public const int Completed = 0;
@@ -17,66 +22,115 @@ public static class BatchRunner
     public const int NotFound = 5;
     public const int Interrupted = 130;
 
-    /// <param name="serve">keep the dashboard up after the batch ends, until <paramref name="cancel"/>.</param>
-    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, CancellationToken cancel)
+    /// <param name="serve">keep the dashboard up after the batch ends, until the first stop signal.</param>
+    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, StopSignals stop)
     {
         var clock = Stopwatch.StartNew();
         if (runtime.WebAddress is { } address) Console.WriteLine($"dashboard: {address}/");
         var board = new ProgressBoard();
         board.Attach(runtime.System);
-        var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(60));
-        board.BatchId = accepted.BatchId;
-        var status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(accepted.BatchId), TimeSpan.FromMinutes(10));
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
+        BatchAccepted accepted;
+        BatchStatusReply status;
+        try
+        {
+            accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(60), ending.Token);
+            board.BatchId = accepted.BatchId;
+            status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(accepted.BatchId), TimeSpan.FromMinutes(10), ending.Token);
+        }
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
+        {
+            return await StoppedAsync(runtime, board, stop, null);
+        }
         board.Seed(status.Stages);
         Console.WriteLine(accepted.Resumed
             ? $"{ResumeLine(accepted.BatchId, status.Stages)} (recovered in {clock.ElapsedMilliseconds:N0} ms)"
             : $"batch {accepted.BatchId}: started on {input}");
 
-        return await FollowAsync(runtime, accepted.BatchId, board, clock, serve, cancel);
+        return await FollowAsync(runtime, accepted.BatchId, board, clock, serve, stop);
     }
 
     /// <summary>retry-failed: queues the batch's failed files again and follows the batch to its end.</summary>
-    public static async Task<int> RetryFailedAsync(CofiRuntime runtime, long batchId, CancellationToken cancel)
+    public static async Task<int> RetryFailedAsync(CofiRuntime runtime, long batchId, StopSignals stop)
     {
         var clock = Stopwatch.StartNew();
-        var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId), TimeSpan.FromSeconds(60));
-        if (reply is BatchNotFound)
-        {
-            await Console.Error.WriteLineAsync($"cofi: no batch {batchId} in {runtime.Database.SqliteFile ?? "the database"}");
-            return NotFound;
-        }
         var board = new ProgressBoard();
         board.Attach(runtime.System);
         board.BatchId = batchId;
-        var status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10));
-        board.Seed(status.Stages);
-        Console.WriteLine($"batch {batchId}: retrying its failed files");
-        return await FollowAsync(runtime, batchId, board, clock, serve: false, cancel);
-    }
-
-    private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, bool serve, CancellationToken cancel)
-    {
-        var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), cancel);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
+        BatchStatusReply status;
         try
         {
-            await LiveProgress.ShowAsync(board, runtime.Settings.Pipeline, finished, cancel);
-            var result = await finished;
-            var elapsed = clock.Elapsed;
-            var failures = await FailuresAsync(runtime, result);
-            SummaryTable.Write(result, elapsed, PeakMemory.Describe(), failures, await WriterStatsAsync(runtime));
-            var code = result.Status == BatchStatus.Completed ? Completed : NoValidInput;
-            if (serve && runtime.WebAddress is { } served)
+            var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId), TimeSpan.FromSeconds(60), ending.Token);
+            if (reply is BatchNotFound)
             {
-                Console.WriteLine($"serving the dashboard at {served}/ until Ctrl+C");
-                await Task.Delay(Timeout.Infinite, cancel).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Console.Error.WriteLineAsync($"cofi: no batch {batchId} in {runtime.Database.SqliteFile ?? "the database"}");
+                return NotFound;
             }
-            return code;
+            status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10), ending.Token);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
-            Console.WriteLine($"interrupted: run the same command again to resume batch {batchId}");
-            return Interrupted;
+            return await StoppedAsync(runtime, board, stop, batchId);
         }
+        board.Seed(status.Stages);
+        Console.WriteLine($"batch {batchId}: retrying its failed files");
+        return await FollowAsync(runtime, batchId, board, clock, serve: false, stop);
+    }
+
+    private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, bool serve, StopSignals stop)
+    {
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
+        // What the board showed out when the signal came; by the time the bars have stopped, some have come back.
+        using var atSignal = stop.Stopping.Register(() => board.FreezeInFlight());
+        var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), ending.Token);
+        await LiveProgress.ShowAsync(board, runtime.Settings.Pipeline, finished, ending.Token);
+        if (ending.IsCancellationRequested && !finished.IsCompletedSuccessfully) return await StoppedAsync(runtime, board, stop, batchId);
+        if (stop.Requested)
+        {
+            // The batch ended as the stop came: nothing to resume, and no summary from a node that is going away.
+            await runtime.StopAsync();
+            Console.WriteLine($"batch {batchId}: {finished.Result.Status.ToString().ToLowerInvariant()} as the stop came ({stop.SignalName}); `status` shows its counts");
+            return stop.ExitCode;
+        }
+        var result = await finished;
+        var elapsed = clock.Elapsed;
+        var failures = await FailuresAsync(runtime, result);
+        SummaryTable.Write(result, elapsed, PeakMemory.Describe(), failures, await WriterStatsAsync(runtime));
+        var code = result.Status == BatchStatus.Completed ? Completed : NoValidInput;
+        if (!serve || runtime.WebAddress is not { } served) return code;
+        Console.WriteLine($"serving the dashboard at {served}/ until Ctrl+C or SIGTERM");
+        await Task.WhenAny(stop.FirstSignal, runtime.System.WhenTerminated);
+        await runtime.StopAsync();
+        return stop.Requested ? stop.ExitCode : code;
+    }
+
+    /// <summary>
+    /// A stop signal (or the node ending) came before the batch finished: says what the stop does, waits for the
+    /// runtime's shutdown (which holds the batch and records what comes back in time), and how to resume.
+    /// </summary>
+    private static async Task<int> StoppedAsync(CofiRuntime runtime, ProgressBoard board, StopSignals stop, long? batchId)
+    {
+        if (stop.Requested)
+        {
+            Console.WriteLine($"stopping ({stop.SignalName}): no new work; {board.InFlight:N0} calls in flight finish within {StopSignals.Describe(stop.Grace)}" +
+                              $" — {stop.AgainHint} to stop at once");
+        }
+        await runtime.StopAsync();
+        if (board.Held is { } held)
+        {
+            Console.WriteLine(held.GraceRanOut
+                ? $"stopped: the grace of {StopSignals.Describe(held.Grace)} ran out with {held.StillInFlight:N0} calls in flight; they are sent again on resume"
+                : "stopped: every call in flight came back and is recorded");
+        }
+        var resume = batchId is { } id ? $"resume batch {id}" : "resume the batch";
+        if (!stop.Requested)
+        {
+            await Console.Error.WriteLineAsync($"cofi: this node stopped before the batch finished; run the same command again to {resume}");
+            return CommandHost.UnexpectedError;
+        }
+        Console.WriteLine($"interrupted: run the same command again to {resume}");
+        return stop.ExitCode;
     }
 
     /// <summary>"resuming batch 7: 5,000 of 10,000 files done at llm1": the first stage that has not finished.</summary>

@@ -26,6 +26,7 @@ public sealed class CofiRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly IDisposable[] _owned;
+    private readonly CancellationTokenSource _ended = new();
 
     private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned)
     {
@@ -37,6 +38,7 @@ public sealed class CofiRuntime : IAsyncDisposable
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
         EventWriter = host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
         WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        System.WhenTerminated.ContinueWith(_ => _ended.Cancel(), TaskScheduler.Default);
     }
 
     /// <summary>Where the dashboard is served, e.g. http://127.0.0.1:5080; null without the web server.</summary>
@@ -53,6 +55,20 @@ public sealed class CofiRuntime : IAsyncDisposable
     public CofiSettings Settings { get; }
 
     public DatabaseSettings Database { get; }
+
+    /// <summary>Cancelled once the ActorSystem has terminated, whatever ended it (a stop, a drain, the cluster downing this node).</summary>
+    public CancellationToken Ended => _ended.Token;
+
+    /// <summary>
+    /// Stops this node gracefully and waits until it has: CoordinatedShutdown holds the batches (no new work; the calls
+    /// in flight get <c>cofi.shutdown.grace</c> to finish and be recorded), stops them, flushes the read model, leaves
+    /// the cluster, and terminates the ActorSystem. Safe to call more than once.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!System.WhenTerminated.IsCompleted) await CoordinatedShutdown.Get(System).Run(StopRequested.Instance);
+        await System.WhenTerminated;
+    }
 
     /// <param name="web">where the dashboard and API are served; required when <paramref name="plan"/> serves the web.</param>
     public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database, WebSettings? web = null)
@@ -78,6 +94,7 @@ public sealed class CofiRuntime : IAsyncDisposable
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
+            WithoutSignalHandling(builder.Services);
             AddAkka(builder.Services);
             host = builder.Build();
         }
@@ -85,6 +102,7 @@ public sealed class CofiRuntime : IAsyncDisposable
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
+            WithoutSignalHandling(builder.Services);
             builder.WebHost.UseKestrelCore();
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
@@ -124,5 +142,29 @@ public sealed class CofiRuntime : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
         foreach (var o in _owned) o.Dispose();
+    }
+
+    /// <summary>Why this node's CoordinatedShutdown ran: the process was asked to stop.</summary>
+    private sealed class StopRequested : CoordinatedShutdown.Reason
+    {
+        public static readonly StopRequested Instance = new();
+
+        // Not used: the process, not CoordinatedShutdown, decides how it exits (exit-clr is off).
+        public override int ExitCode => 0;
+    }
+
+    /// <summary>The Generic Host's lifetime without its console handlers: <see cref="StopSignals"/> alone answers SIGINT and SIGTERM.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static void WithoutSignalHandling(IServiceCollection services)
+    {
+        services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        // By the time the host stops, the ActorSystem has; open SSE streams must not hold the exit for long.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
     }
 }

@@ -6,7 +6,7 @@ namespace Cofi.Host.Runtime;
 
 /// <summary>
 /// Prints what a cluster node does that its operator should see: a batch it starts running (including one it took
-/// over from a coordinator that went away), a batch ending, and a drain an operator asked for.
+/// over from a coordinator that went away), a batch ending, a drain an operator asked for, and how a stop's hold ended.
 /// </summary>
 public sealed class NodeAnnouncer : ReceiveActor
 {
@@ -16,9 +16,12 @@ public sealed class NodeAnnouncer : ReceiveActor
         Receive<BatchFinished>(m => Console.WriteLine($"node {node}: batch {m.BatchId}: {m.Status.ToString().ToLowerInvariant()}" +
                                                        (m.Reason is null ? "" : $" ({m.Reason})")));
         Receive<GpuNodeIdentity>(m => Console.WriteLine($"node {node}: an operator asked for a drain; draining, then leaving the cluster"));
+        Receive<BatchesHeld>(m => Console.WriteLine(m.GraceRanOut
+            ? $"node {node}: the grace of {StopSignals.Describe(m.Grace)} ran out with {m.StillInFlight:N0} calls in flight; they are sent again when their batch resumes"
+            : $"node {node}: {m.Batches} running batch(es) held: every call in flight came back and is recorded"));
     }
 
     public static Props Props(string node) => Akka.Actor.Props.Create(() => new NodeAnnouncer(node));
 
-    public static readonly Type[] Topics = [typeof(BatchSupervising), typeof(BatchFinished), typeof(GpuNodeIdentity)];
+    public static readonly Type[] Topics = [typeof(BatchSupervising), typeof(BatchFinished), typeof(GpuNodeIdentity), typeof(BatchesHeld)];
 }

@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace Cofi.Host.Terminal;
 
-/// <summary>A progress bar per stage while a batch runs; plain periodic lines when the output is not a terminal.</summary>
+/// <summary>
+/// A progress bar per stage while a batch runs; plain periodic lines when the output is not a terminal. Ends when
+/// the batch does or at once when <c>cancel</c> is (a stop), leaving the bars as they last stood.
+/// </summary>
 public static class LiveProgress
 {
     public static Task ShowAsync(ProgressBoard board, PipelineSettings pipeline, Task finished, CancellationToken cancel) =>
@@ -32,7 +35,7 @@ public static class LiveProgress
                         task.Description = $"{name,-12} [green]{c.Done,6:N0} done[/]  [red]{c.Failed,5:N0} failed[/]  [yellow]{c.Skipped,5:N0} skipped[/]  [grey]{c.InFlight,3} in flight[/]";
                     }
                     if (finished.IsCompleted || cancel.IsCancellationRequested) break;
-                    await Task.WhenAny(finished, Task.Delay(200, CancellationToken.None));
+                    await Task.WhenAny(finished, Task.Delay(200, cancel).ContinueWith(_ => { }, TaskScheduler.Default));
                 }
             });
     }
@@ -42,8 +45,8 @@ public static class LiveProgress
         var clock = Stopwatch.StartNew();
         while (!finished.IsCompleted && !cancel.IsCancellationRequested)
         {
-            await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
-            if (finished.IsCompleted) break;
+            await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(2), cancel).ContinueWith(_ => { }, TaskScheduler.Default));
+            if (finished.IsCompleted || cancel.IsCancellationRequested) break;
             var parts = pipeline.Stages.Select(s => board[s.Name] is { } c ? $"{s.Name} {c.Settled:N0}" : $"{s.Name} -");
             Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {string.Join(" | ", parts)}");
         }
