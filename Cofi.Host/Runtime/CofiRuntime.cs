@@ -6,8 +6,11 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
 using Cofi.Actors.Logging;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Host.Web;
+using Cofi.Host.Web.Readiness;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,7 +42,7 @@ public sealed class CofiRuntime : IAsyncDisposable
         WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
     }
 
-    /// <summary>Where the dashboard is served, e.g. http://127.0.0.1:5080; null without the web server.</summary>
+    /// <summary>Where the dashboard (or, on a node without it, health and metrics) is served, e.g. http://127.0.0.1:5080; null without a web server.</summary>
     public string? WebAddress { get; }
 
     public ActorSystem System { get; }
@@ -55,7 +58,9 @@ public sealed class CofiRuntime : IAsyncDisposable
     public DatabaseSettings Database { get; }
 
     /// <param name="web">where the dashboard and API are served; required when <paramref name="plan"/> serves the web.</param>
-    public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database, WebSettings? web = null)
+    /// <param name="management">where health, readiness and metrics are served; required when the plan serves them on a port of their own.</param>
+    public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database,
+        WebSettings? web = null, ManagementSettings? management = null)
     {
         if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
         var owned = new List<IDisposable>();
@@ -74,7 +79,7 @@ public sealed class CofiRuntime : IAsyncDisposable
         var services = new NodeServices(config, settings, database, executors, TimeProvider.System);
         void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka => akka.AddCofi(plan, services));
         IHost host;
-        if (!plan.ServesWeb)
+        if (!plan.ServesWeb && !plan.ServesManagement)
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
@@ -89,10 +94,22 @@ public sealed class CofiRuntime : IAsyncDisposable
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(database);
-            builder.AddCofiWeb(web!);
+            builder.AddCofiManagement(CofiMetrics.MeterName);
+            if (plan.ServesWeb)
+            {
+                builder.AddCofiWeb(web!);
+                builder.Services.AddSingleton<IReadinessCheck, DatabaseCheck>();
+                builder.Services.AddSingleton<IReadinessCheck, BatchManagerCheck>();
+            }
+            else
+            {
+                builder.ListenManagement(management ?? throw new ArgumentException("a plan that serves management needs its settings", nameof(management)));
+                if (plan.HostsGpuNode) builder.Services.AddSingleton<IReadinessCheck, ModelServicesCheck>();
+            }
             AddAkka(builder.Services);
             var app = builder.Build();
-            app.MapCofiWeb();
+            if (plan.ServesWeb) app.MapCofiWeb();
+            app.MapCofiManagement();
             host = app;
         }
         try

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Cofi.Actors.Hosting;
 using Cofi.Host.Web;
+using Cofi.Management;
 
 namespace Cofi.Host.Runtime;
 
@@ -19,7 +20,8 @@ public static class ServiceHost
         var web = WebSettings.FromConfig(config, bind, port);
         var plan = options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true);
         var name = options.Cluster?.NodeName ?? Environment.MachineName;
-        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null);
+        var management = plan.ServesManagement ? ManagementSettings.FromEnvironment(Environment.GetEnvironmentVariable, ManagementSettings.DefaultPort) : null;
+        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null, management);
         var system = runtime.System;
         var announcer = system.ActorOf(NodeAnnouncer.Props(name), "node-announcer");
         foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);
@@ -33,7 +35,9 @@ public static class ServiceHost
                 (member.IsGpu ? $" with machines {string.Join(", ", member.Machines(settings.Simulated.GpuMachines))}" : "")));
         }
         else Console.WriteLine($"serve: single-node service on {options.Database.Description}, {settings.Simulated.GpuMachines} simulated GPU machines");
-        if (runtime.WebAddress is { } address)
+        if (!plan.ServesWeb && runtime.WebAddress is { } managed)
+            Console.WriteLine($"node {name}: health, readiness and metrics at {managed}/health, /ready, /metrics");
+        if (plan.ServesWeb && runtime.WebAddress is { } address)
         {
             Console.WriteLine($"node {name}: dashboard {address}/  api {address}/api  metrics {address}/metrics");
             if (web.InputRoots.Count == 0)
