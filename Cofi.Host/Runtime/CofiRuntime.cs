@@ -30,13 +30,14 @@ public sealed class CofiRuntime : IAsyncDisposable
     private readonly IHost _host;
     private readonly IDisposable[] _owned;
 
-    private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned)
+    private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned, bool json = false)
     {
         _host = host;
         _owned = owned;
         Settings = settings;
         Database = database;
         System = host.Services.GetRequiredService<ActorSystem>();
+        Log = json ? new NodeLog(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cofi")) : NodeLog.Text;
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
         EventWriter = host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
         WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -46,6 +47,9 @@ public sealed class CofiRuntime : IAsyncDisposable
     public string? WebAddress { get; }
 
     public ActorSystem System { get; }
+
+    /// <summary>Where the node's own lines go: plain text, or the JSON log stream.</summary>
+    public NodeLog Log { get; }
 
     /// <summary>Nobody when the runtime was started only to read the database.</summary>
     public IActorRef BatchManager { get; }
@@ -60,7 +64,7 @@ public sealed class CofiRuntime : IAsyncDisposable
     /// <param name="web">where the dashboard and API are served; required when <paramref name="plan"/> serves the web.</param>
     /// <param name="management">where health, readiness and metrics are served; required when the plan serves them on a port of their own.</param>
     public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database,
-        WebSettings? web = null, ManagementSettings? management = null)
+        WebSettings? web = null, ManagementSettings? management = null, LogFormat logFormat = LogFormat.Text)
     {
         if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
         var owned = new List<IDisposable>();
@@ -77,19 +81,38 @@ public sealed class CofiRuntime : IAsyncDisposable
         var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
         owned.Add(executors);
         var services = new NodeServices(config, settings, database, executors, TimeProvider.System);
-        void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka => akka.AddCofi(plan, services));
+        void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka =>
+        {
+            akka.AddCofi(plan, services);
+            // Akka's own log lines join the JSON stream instead of going to stdout as text.
+            if (logFormat == LogFormat.Json) akka.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLoggerFactory());
+        });
+        void AddLogging(ILoggingBuilder logging)
+        {
+            logging.ClearProviders();
+            if (logFormat != LogFormat.Json) return;
+            logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
+            logging.SetMinimumLevel(LogLevel.Information);
+            // Requests are counted by the metrics; one line each would drown the node's own lines.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+
         IHost host;
         if (!plan.ServesWeb && !plan.ServesManagement)
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Logging.ClearProviders();
+            AddLogging(builder.Logging);
             AddAkka(builder.Services);
             host = builder.Build();
         }
         else
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            builder.Logging.ClearProviders();
+            AddLogging(builder.Logging);
             builder.WebHost.UseKestrelCore();
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
@@ -133,7 +156,7 @@ public sealed class CofiRuntime : IAsyncDisposable
                 throw;
             }
         }
-        return new CofiRuntime(host, settings, database, owned.ToArray());
+        return new CofiRuntime(host, settings, database, owned.ToArray(), logFormat == LogFormat.Json);
     }
 
     public async ValueTask DisposeAsync()

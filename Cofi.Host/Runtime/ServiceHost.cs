@@ -14,43 +14,44 @@ public static class ServiceHost
 {
     /// <param name="bind">--bind, over cofi.web.bind and its variable (a coordinator's web server).</param>
     /// <param name="port">--port, likewise.</param>
-    public static async Task<int> RunAsync(RuntimeOptions options, string? bind, int? port, CancellationToken cancel)
+    public static async Task<int> RunAsync(RuntimeOptions options, string? bind, int? port, LogFormat logFormat, CancellationToken cancel)
     {
         var (config, settings) = options.LoadConfiguration();
         var web = WebSettings.FromConfig(config, bind, port);
         var plan = options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true);
         var name = options.Cluster?.NodeName ?? Environment.MachineName;
         var management = plan.ServesManagement ? ManagementSettings.FromEnvironment(Environment.GetEnvironmentVariable, ManagementSettings.DefaultPort) : null;
-        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null, management);
+        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null, management, logFormat);
         var system = runtime.System;
-        var announcer = system.ActorOf(NodeAnnouncer.Props(name), "node-announcer");
+        var log = runtime.Log;
+        var announcer = system.ActorOf(NodeAnnouncer.Props(name, log), "node-announcer");
         foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
         if (plan.Cluster is { } member)
         {
             var self = Akka.Cluster.Cluster.Get(system);
-            self.RegisterOnMemberUp(() => Console.WriteLine(
+            self.RegisterOnMemberUp(() => log.Info(
                 $"node {member.NodeName}: up at {self.SelfAddress} as {string.Join(",", member.Roles.Order())}" +
                 (member.IsGpu ? $" with machines {string.Join(", ", member.Machines(settings.Simulated.GpuMachines))}" : "")));
         }
-        else Console.WriteLine($"serve: single-node service on {options.Database.Description}, {settings.Simulated.GpuMachines} simulated GPU machines");
+        else log.Info($"serve: single-node service on {options.Database.Description}, {settings.Simulated.GpuMachines} simulated GPU machines");
         if (!plan.ServesWeb && runtime.WebAddress is { } managed)
-            Console.WriteLine($"node {name}: health, readiness and metrics at {managed}/health, /ready, /metrics");
+            log.Info($"node {name}: health, readiness and metrics at {managed}/health, /ready, /metrics");
         if (plan.ServesWeb && runtime.WebAddress is { } address)
         {
-            Console.WriteLine($"node {name}: dashboard {address}/  api {address}/api  metrics {address}/metrics");
+            log.Info($"node {name}: dashboard {address}/  api {address}/api  metrics {address}/metrics");
             if (web.InputRoots.Count == 0)
-                Console.WriteLine($"node {name}: no input roots (cofi.web.input-roots, ${WebSettings.InputRootsVariable}): the API accepts no batch");
+                log.Info($"node {name}: no input roots (cofi.web.input-roots, ${WebSettings.InputRootsVariable}): the API accepts no batch");
         }
         await system.WhenTerminated;
-        Console.WriteLine($"node {name}: left the cluster");
+        log.Info($"node {name}: left the cluster");
         return 0;
 
         void Leave(PosixSignalContext context)
         {
             context.Cancel = true;
-            Console.WriteLine($"node {name}: draining, then leaving the cluster");
+            log.Info($"node {name}: draining, then leaving the cluster");
             _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         }
     }
