@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster;
 
 namespace Cofi.Management;
@@ -12,6 +13,8 @@ public sealed class ClusterJoinedCheck(StartedActorSystem system) : IReadinessCh
     private string? Problem()
     {
         if (system.Get() is not { } actorSystem) return "the actor system has not started";
+        // A process outside any cluster (Cofi's embedded one) has no membership to wait for.
+        if (((ExtendedActorSystem)actorSystem).Provider is not IClusterActorRefProvider) return null;
         var cluster = Cluster.Get(actorSystem);
         if (cluster.IsTerminated) return "this node has left the cluster";
         // Before it joins, SelfMember says Removed: an operator should read that it has not joined.

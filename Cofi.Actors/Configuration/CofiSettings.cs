@@ -45,6 +45,9 @@ public sealed record CofiSettings(
         var localHost = gpu.String("local-host");
         if (Uri.CheckHostName(localHost) == UriHostNameType.Unknown)
             throw new InvalidConfigurationException(gpu.Key("local-host"), $"not a host name or address: '{localHost}'");
+        var healthPath = gpu.OptionalString("health-path");
+        if (healthPath is not null && !healthPath.StartsWith('/'))
+            throw new InvalidConfigurationException(gpu.Key("health-path"), $"must start with '/' (got '{healthPath}')");
         var breaker = gpu.Section("circuit-breaker");
         var limits = gpu.Section("limits");
         return new GpuSettings(
@@ -58,7 +61,8 @@ public sealed record CofiSettings(
             new HttpLimits(
                 limits.Int("max-request-bytes", 1024),
                 limits.Int("max-response-bytes", 1024),
-                limits.Int("logged-body-chars", 0, 1_000_000)));
+                limits.Int("logged-body-chars", 0, 1_000_000)),
+            healthPath);
     }
 
     private static SimulatedSettings ReadSimulated(ConfigReader simulated, PipelineSettings pipeline)

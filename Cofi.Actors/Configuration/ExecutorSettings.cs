@@ -40,6 +40,8 @@ public sealed record HttpLimits(long MaxRequestBytes, long MaxResponseBytes, int
 
 /// <summary>
 /// The GPU machines that are only HTTP endpoints (used with <c>executor = http</c>), the address a GPU node calls its
-/// own model services at, the breaker in front of each machine, and the body limits of every HTTP call.
+/// own model services at, the breaker in front of each machine, the body limits of every HTTP call, and the path a GPU
+/// node's readiness asks each of its model services for (none: readiness does not ask them).
 /// </summary>
-public sealed record GpuSettings(IReadOnlyList<string> Machines, string LocalHost, CircuitBreakerSettings Breaker, HttpLimits Limits);
+public sealed record GpuSettings(IReadOnlyList<string> Machines, string LocalHost, CircuitBreakerSettings Breaker, HttpLimits Limits,
+    string? HealthPath = null);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Stages;
 using Polly.CircuitBreaker;
 
@@ -56,6 +57,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
     private CircuitState _state = CircuitState.Closed;
     private bool _draining;
 
@@ -113,12 +115,17 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _metrics.Breaker(_batchId, _machine, "closed");
         foreach (var lane in _lanes.Values)
+        {
             lane.StageRef.Tell(new StageCommands.Pull(Self, _machine, lane.Stage.Slots));
+            Measure(lane);
+        }
     }
 
     protected override void PostStop()
     {
+        _metrics.MachineGone(_batchId, _machine);
         _shutdown.Cancel();
         _shutdown.Dispose();
     }
@@ -143,8 +150,11 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
             return;
         }
         lane.Busy++;
+        Measure(lane);
         Call(lane, run);
     }
+
+    private void Measure(Lane lane) => _metrics.MachineSlots(_batchId, _machine, lane.Stage.Name, lane.Busy, lane.Stage.Slots);
 
     private void Call(Lane lane, GpuWorkerCommands.Run run)
     {
@@ -156,7 +166,11 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
 
     private void Finish(CallFinished finished)
     {
-        if (_lanes.TryGetValue(finished.Run.Call.Stage, out var lane)) lane.Busy--;
+        if (_lanes.TryGetValue(finished.Run.Call.Stage, out var lane))
+        {
+            lane.Busy--;
+            Measure(lane);
+        }
         Report(finished.Run, finished.Outcome, finished.DurationMs);
         ReportIfDrained();
     }
@@ -172,6 +186,12 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private void OnCircuitChanged(CircuitChanged changed)
     {
         _state = changed.State;
+        _metrics.Breaker(_batchId, _machine, changed.State switch
+        {
+            CircuitState.Open or CircuitState.Isolated => "open",
+            CircuitState.HalfOpen => "half_open",
+            _ => "closed",
+        });
         Context.System.EventStream.Publish(new MachineCircuitChanged(_batchId, _machine, changed.State.ToString(), _clock.GetUtcNow()));
         switch (changed.State)
         {

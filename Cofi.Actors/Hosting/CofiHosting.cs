@@ -12,6 +12,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Logging;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Progress;
 using LinqToDB;
@@ -34,6 +35,7 @@ public static class CofiHosting
         if (plan.OpensJournal) builder.AddCofiPersistence(database);
         if (plan.HostsEventWriter) builder.AddEventWriter(database, settings.Pipeline, EventWriterSettings.FromConfig(config, services.Environment));
         if (plan.HostsBroadcaster) builder.AddProgressBroadcaster(ProgressSettings.FromConfig(config), settings.Pipeline, clock);
+        if (plan.HostsEventWriter) builder.AddCofiMetrics();
         if (plan.Cluster is not { } cluster)
         {
             if (plan.RunsBatches) builder.AddCofiPipeline(settings, Machines(settings), executors, clock, shutdown);

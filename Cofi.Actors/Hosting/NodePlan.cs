@@ -17,6 +17,9 @@ public sealed record NodePlan
     /// <summary>Serves the dashboard, REST API and SSE streams (and so keeps a ProgressBroadcaster).</summary>
     public bool ServesWeb { get; init; }
 
+    /// <summary>Serves /health, /ready and /metrics on a management port of its own (a node without the web server).</summary>
+    public bool ServesManagement { get; init; }
+
     /// <summary>A coordinator keeps the journal and the read model; embedded, that is the process itself.</summary>
     public bool IsCoordinator => Cluster?.IsCoordinator ?? true;
 
@@ -40,7 +43,7 @@ public sealed record NodePlan
 
     /// <summary>A cluster member: a coordinator runs batches (active or standby) and serves the web when asked; a GPU node its machines.</summary>
     public static NodePlan Member(NodeSettings cluster, bool web) =>
-        new() { Cluster = cluster, RunsBatches = cluster.IsCoordinator, ServesWeb = web && cluster.IsCoordinator };
+        new() { Cluster = cluster, RunsBatches = cluster.IsCoordinator, ServesWeb = web && cluster.IsCoordinator, ServesManagement = !(web && cluster.IsCoordinator) };
 
     /// <summary>A member with no role that only sends the coordinator commands.</summary>
     public static NodePlan Client(NodeSettings cluster) => new() { Cluster = cluster with { Roles = new HashSet<string>() } };

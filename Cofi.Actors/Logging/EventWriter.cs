@@ -4,6 +4,7 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.ReadModel;
 
@@ -36,6 +37,11 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private sealed record RetryFlush
     {
         public static readonly RetryFlush Instance = new();
+    }
+
+    private sealed record PauseSummaryDue
+    {
+        public static readonly PauseSummaryDue Instance = new();
     }
 
     private sealed record Sweep
@@ -75,6 +81,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private readonly SqlReadJournal _journal;
     private readonly IMaterializer _materializer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
     private readonly Dictionary<string, Follow> _follows = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _drainWaiters = new();
     private readonly Dictionary<string, long> _lastSweepPositions = new(StringComparer.Ordinal);
@@ -87,6 +94,10 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private int _sweepFailures;
     private bool _swept;
     private bool _behind;
+    private long _flushStarted;
+    // Pauses of the stages since the last summary line, and the largest backlog among them.
+    private int _pausesUnreported;
+    private int _largestPauseBacklog;
 
     private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes;
     private TimeSpan _largestDelay;
@@ -101,6 +112,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
 
         Receive<JournalRecorded>(OnRecorded);
         Receive<FlushTick>(_ => StartFlush());
+        Receive<PauseSummaryDue>(_ => ReportPauses());
         Receive<RetryFlush>(_ =>
         {
             if (_behind) Context.System.EventStream.Publish(new WriterPressure(true, Buffered));
@@ -205,6 +217,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private void StartSweep()
     {
         var store = _store;
+        _flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Task.Run(() => new Swept(store.JournalHeads(), store.Checkpoints())).PipeTo(Self, failure: e => new SweepFailed(e));
     }
 
@@ -264,6 +277,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     {
         if (_inFlight is not { } changes) return;
         var store = _store;
+        _flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Task.Run(() => new Flushed(store.Write(changes))).PipeTo(Self, failure: e => new FlushFailed(e));
     }
 
@@ -276,6 +290,9 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         }
         if (_flushFailures > 0) _log.Warning("EventWriter: database available again after {0} failed attempts", _flushFailures);
         _flushFailures = 0;
+        _metrics.FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(_flushStarted).TotalSeconds);
+        _metrics.Statements.Add(m.Result.Statements);
+        _metrics.RowsWritten.Add(m.Result.Rows);
         _rows += m.Result.Rows;
         _statements += m.Result.Statements;
         _logRows += _inFlight!.Log.Count;
@@ -327,11 +344,32 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private void UpdatePressure()
     {
         var buffered = Buffered;
+        _metrics.WriterBuffered(buffered);
         if (!_behind && buffered >= _settings.HighWaterMark) _behind = true;
         else if (_behind && buffered < _settings.HighWaterMark / 2) _behind = false;
         else return;
-        _log.Warning("EventWriter: {0} rows buffered; stages {1}", buffered, _behind ? "pause handing out work" : "resume");
+        _metrics.WriterPaused(_behind);
         Context.System.EventStream.Publish(new WriterPressure(_behind, buffered));
+        if (!_behind) return;
+        _metrics.WriterPauses.Add(1);
+        // The first pause is told at once; later ones are summed up at most once a minute.
+        if (Timers.IsTimerActive("pause-summary"))
+        {
+            _pausesUnreported++;
+            _largestPauseBacklog = Math.Max(_largestPauseBacklog, buffered);
+            return;
+        }
+        _log.Warning("EventWriter: {0} rows buffered; stages pause handing out work until it catches up (further pauses are summed up once a minute)", buffered);
+        Timers.StartSingleTimer("pause-summary", PauseSummaryDue.Instance, TimeSpan.FromMinutes(1));
+    }
+
+    private void ReportPauses()
+    {
+        if (_pausesUnreported == 0) return;
+        _log.Warning("EventWriter: stages paused {0} more times in the last minute (largest backlog {1} rows)", _pausesUnreported, _largestPauseBacklog);
+        _pausesUnreported = 0;
+        _largestPauseBacklog = 0;
+        Timers.StartSingleTimer("pause-summary", PauseSummaryDue.Instance, TimeSpan.FromMinutes(1));
     }
 
     private void CheckDrained()

@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Progress;
@@ -48,6 +49,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     private readonly ProgressSettings _settings;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
     private readonly SortedDictionary<(long Batch, string Stage), StageCounts> _stages = new();
     private readonly List<string> _stageOrder;
     private readonly SortedDictionary<long, BatchSummary> _batches = new();
@@ -87,7 +89,9 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
         Receive<ProgressCommands.Subscribe>(OnSubscribe);
         Receive<ProgressCommands.Unsubscribe>(m =>
         {
-            if (_subscribers.Remove(m.SubscriptionId, out var subscriber)) subscriber.Channel.Writer.TryComplete();
+            if (!_subscribers.Remove(m.SubscriptionId, out var subscriber)) return;
+            subscriber.Channel.Writer.TryComplete();
+            _metrics.SseSubscribers.Add(-1);
         });
         Receive<ProgressQueries.GetFigures>(_ => Sender.Tell(Figures()));
         Receive<ProgressQueries.GetMachines>(_ => Sender.Tell(new MachineLoadList(_machines.Loads(_clock.GetUtcNow()))));
@@ -114,6 +118,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Unsubscribe(Self);
         foreach (var subscriber in _subscribers.Values) subscriber.Channel.Writer.TryComplete();
+        _metrics.SseSubscribers.Add(-_subscribers.Count);
     }
 
     private ProgressFigures Figures() => new(_eventsIn, _framesOut, _eventsCoalesced, Interlocked.Read(ref _framesDropped), _subscribers.Count);
@@ -199,6 +204,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
             _ =>
             {
                 Interlocked.Increment(ref _framesDropped);
+                _metrics.SseFramesDropped.Add(1);
                 subscriber.Lagged = true;
             });
         subscriber.Channel = channel;
@@ -210,6 +216,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
         }
         else Write(subscriber, Snapshot(subscribe.BatchId));
         _subscribers[id] = subscriber;
+        _metrics.SseSubscribers.Add(1);
         _log.Debug("Progress subscriber {0} for {1} ({2})", id, subscribe.BatchId?.ToString() ?? "every batch", resumed ? "resumed" : "snapshot");
         Sender.Tell(new ProgressSubscription(id, channel.Reader, resumed));
     }

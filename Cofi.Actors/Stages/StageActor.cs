@@ -6,6 +6,7 @@ using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Logging;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 
 namespace Cofi.Actors.Stages;
@@ -39,6 +40,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private readonly IStageExecutor? _localExecutor;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
 
     private StageState _state = StageState.Empty;
     private readonly DispatchQueue _queue = new();
@@ -203,6 +205,9 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         if (worker is null) _localFree++;
         // A withdrawn or suspended worker's slot is not handed back; a declined call used none.
         else if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
+        if (report.Outcome is not CallOutcome.Declined)
+            _metrics.CallDuration.Record(report.DurationMs / 1000.0, new("stage", _stage.Name), new("machine", report.Machine),
+                new("outcome", CallLabels.Outcome(report.Outcome)));
 
         if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
         {
@@ -236,6 +241,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
                 Stage(r.FileRecord with { History = history });
                 break;
             case Decision.Retry retry:
+                if (report.Outcome is CallOutcome.TransientFailure transient)
+                    _metrics.Retries.Add(1, new("stage", _stage.Name), new("cause", CallLabels.Cause(transient)));
                 _avoid[file.FileId] = report.Machine;
                 _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
                 _queue.RetryAt(file, _clock.GetUtcNow() + retry.After);
@@ -270,8 +277,10 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         if (_unrecorded.Count == 0) return;
         var group = _unrecorded.ToArray();
         _unrecorded.Clear();
+        var started = _clock.GetTimestamp();
         Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
         {
+            _metrics.JournalWriteDuration.Record(_clock.GetElapsedTime(started).TotalSeconds);
             _state = _state.Apply(recorded);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, recorded));
             var handOn = new List<FileWork>(recorded.Records.Count);

@@ -22,6 +22,11 @@ public static class CommandHost
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");
             return InvalidConfiguration;
         }
+        catch (Management.ManagementConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
+            return InvalidConfiguration;
+        }
         catch (InputUnavailableException e)
         {
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");

@@ -40,6 +40,10 @@ public sealed class CommonOptions
     public WebSettings ReadWeb(ParseResult result, Akka.Configuration.Config config, string? inputRoot = null) =>
         WebSettings.FromConfig(config, result.GetValue(Bind), result.GetValue(Port), inputRoot is null ? [] : [inputRoot]);
 
+    public Option<string?> LogFormat { get; } = new("--log-format") { Description = $"text (default) or json: one JSON object a line, for log shippers (default: ${NodeLog.Variable})" };
+
+    public LogFormat ReadLogFormat(ParseResult result) => NodeLog.ParseFormat(result.GetValue(LogFormat), Environment.GetEnvironmentVariable);
+
     public Option<string?> Roles { get; } = new("--roles") { Description = "cluster roles of this process: coordinator, gpu or both (default: $COFI_ROLES; embedded outside a cluster unless roles or $CLUSTER_SEEDS are set)" };
 
     public Option<string?> NodeName { get; } = new("--name") { Description = "name of this node's GPU machine(s) (default: $COFI_NODE_NAME or the host name)" };

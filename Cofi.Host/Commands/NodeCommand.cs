@@ -12,6 +12,7 @@ public static class NodeCommand
         common.AddTo(command, simulation: true);
         command.Options.Add(common.Bind);
         command.Options.Add(common.Port);
+        command.Options.Add(common.LogFormat);
         command.SetAction((result, _) => CommandHost.RunAsync(() =>
         {
             var options = common.Read(result);
@@ -21,7 +22,7 @@ public static class NodeCommand
             var cluster = NodeSettings.FromEnvironment(environment, roles, result.GetValue(common.NodeName))!;
             // A GPU node is one machine unless told otherwise.
             options = options with { Cluster = cluster, Gpus = options.Gpus ?? 1 };
-            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port));
+            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port), common.ReadLogFormat(result));
         }));
         return command;
     }

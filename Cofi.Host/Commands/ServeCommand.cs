@@ -18,6 +18,7 @@ public static class ServeCommand
         common.AddTo(command, simulation: true);
         command.Options.Add(common.Bind);
         command.Options.Add(common.Port);
+        command.Options.Add(common.LogFormat);
         command.SetAction((result, _) => CommandHost.RunAsync(() =>
         {
             var environment = Environment.GetEnvironmentVariables();
@@ -26,7 +27,7 @@ public static class ServeCommand
             // Without seeds, the single-node service: every role in this process, its own simulated GPU machines.
             var cluster = seeded ? NodeSettings.FromEnvironment(environment, roles, result.GetValue(common.NodeName)) : null;
             var options = common.Read(result) with { Cluster = cluster };
-            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port));
+            return ServiceHost.RunAsync(options, result.GetValue(common.Bind), result.GetValue(common.Port), common.ReadLogFormat(result));
         }));
         return command;
     }

@@ -6,8 +6,11 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Hosting;
 using Cofi.Actors.Logging;
+using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Host.Web;
+using Cofi.Host.Web.Readiness;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,23 +31,27 @@ public sealed class CofiRuntime : IAsyncDisposable
     private readonly IDisposable[] _owned;
     private readonly CancellationTokenSource _ended = new();
 
-    private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned)
+    private CofiRuntime(IHost host, CofiSettings settings, DatabaseSettings database, IDisposable[] owned, bool json = false)
     {
         _host = host;
         _owned = owned;
         Settings = settings;
         Database = database;
         System = host.Services.GetRequiredService<ActorSystem>();
+        Log = json ? new NodeLog(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cofi")) : NodeLog.Text;
         BatchManager = host.Services.GetRequiredService<ActorRegistry>().TryGet<BatchManager>(out var manager) ? manager : ActorRefs.Nobody;
         EventWriter = host.Services.GetRequiredService<ActorRegistry>().TryGet<EventWriter>(out var writer) ? writer : ActorRefs.Nobody;
         WebAddress = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         System.WhenTerminated.ContinueWith(_ => _ended.Cancel(), TaskScheduler.Default);
     }
 
-    /// <summary>Where the dashboard is served, e.g. http://127.0.0.1:5080; null without the web server.</summary>
+    /// <summary>Where the dashboard (or, on a node without it, health and metrics) is served, e.g. http://127.0.0.1:5080; null without a web server.</summary>
     public string? WebAddress { get; }
 
     public ActorSystem System { get; }
+
+    /// <summary>Where the node's own lines go: plain text, or the JSON log stream.</summary>
+    public NodeLog Log { get; }
 
     /// <summary>Nobody when the runtime was started only to read the database.</summary>
     public IActorRef BatchManager { get; }
@@ -71,7 +78,9 @@ public sealed class CofiRuntime : IAsyncDisposable
     }
 
     /// <param name="web">where the dashboard and API are served; required when <paramref name="plan"/> serves the web.</param>
-    public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database, WebSettings? web = null)
+    /// <param name="management">where health, readiness and metrics are served; required when the plan serves them on a port of their own.</param>
+    public static async Task<CofiRuntime> StartAsync(NodePlan plan, Config config, CofiSettings settings, DatabaseSettings database,
+        WebSettings? web = null, ManagementSettings? management = null, LogFormat logFormat = LogFormat.Text)
     {
         if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
         var owned = new List<IDisposable>();
@@ -88,12 +97,31 @@ public sealed class CofiRuntime : IAsyncDisposable
         var executors = new ConfiguredExecutorProvider(settings, recorder, TimeProvider.System, localMachines);
         owned.Add(executors);
         var services = new NodeServices(config, settings, database, executors, TimeProvider.System);
-        void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka => akka.AddCofi(plan, services));
+        void AddAkka(IServiceCollection s) => s.AddAkka(plan.Cluster?.ActorSystem ?? "cofi", akka =>
+        {
+            akka.AddCofi(plan, services);
+            // Akka's own log lines join the JSON stream instead of going to stdout as text.
+            if (logFormat == LogFormat.Json) akka.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLoggerFactory());
+        });
+        void AddLogging(ILoggingBuilder logging)
+        {
+            logging.ClearProviders();
+            if (logFormat != LogFormat.Json) return;
+            logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
+            logging.SetMinimumLevel(LogLevel.Information);
+            // Requests are counted by the metrics; one line each would drown the node's own lines.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+
         IHost host;
-        if (!plan.ServesWeb)
+        if (!plan.ServesWeb && !plan.ServesManagement)
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Logging.ClearProviders();
+            AddLogging(builder.Logging);
             WithoutSignalHandling(builder.Services);
             AddAkka(builder.Services);
             host = builder.Build();
@@ -101,16 +129,28 @@ public sealed class CofiRuntime : IAsyncDisposable
         else
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            builder.Logging.ClearProviders();
+            AddLogging(builder.Logging);
             WithoutSignalHandling(builder.Services);
             builder.WebHost.UseKestrelCore();
             builder.Services.AddRoutingCore();
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(database);
-            builder.AddCofiWeb(web!);
+            builder.AddCofiManagement(CofiMetrics.MeterName);
+            if (plan.ServesWeb)
+            {
+                builder.AddCofiWeb(web!);
+                builder.Services.AddSingleton<IReadinessCheck, DatabaseCheck>();
+                builder.Services.AddSingleton<IReadinessCheck, BatchManagerCheck>();
+            }
+            else
+            {
+                builder.ListenManagement(management ?? throw new ArgumentException("a plan that serves management needs its settings", nameof(management)));
+                if (plan.HostsGpuNode) builder.Services.AddSingleton<IReadinessCheck, ModelServicesCheck>();
+            }
             AddAkka(builder.Services);
             var app = builder.Build();
-            app.MapCofiWeb();
+            if (plan.ServesWeb) app.MapCofiWeb();
+            app.MapCofiManagement();
             host = app;
         }
         try
@@ -134,7 +174,7 @@ public sealed class CofiRuntime : IAsyncDisposable
                 throw;
             }
         }
-        return new CofiRuntime(host, settings, database, owned.ToArray());
+        return new CofiRuntime(host, settings, database, owned.ToArray(), logFormat == LogFormat.Json);
     }
 
     public async ValueTask DisposeAsync()

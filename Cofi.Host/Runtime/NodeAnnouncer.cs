@@ -10,18 +10,18 @@ namespace Cofi.Host.Runtime;
 /// </summary>
 public sealed class NodeAnnouncer : ReceiveActor
 {
-    public NodeAnnouncer(string node)
+    public NodeAnnouncer(string node, NodeLog log)
     {
-        Receive<BatchSupervising>(m => Console.WriteLine($"node {node}: running batch {m.BatchId} ({m.Input})"));
-        Receive<BatchFinished>(m => Console.WriteLine($"node {node}: batch {m.BatchId}: {m.Status.ToString().ToLowerInvariant()}" +
+        Receive<BatchSupervising>(m => log.Info($"node {node}: running batch {m.BatchId} ({m.Input})"));
+        Receive<BatchFinished>(m => log.Info($"node {node}: batch {m.BatchId}: {m.Status.ToString().ToLowerInvariant()}" +
                                                        (m.Reason is null ? "" : $" ({m.Reason})")));
-        Receive<GpuNodeIdentity>(m => Console.WriteLine($"node {node}: an operator asked for a drain; draining, then leaving the cluster"));
-        Receive<BatchesHeld>(m => Console.WriteLine(m.GraceRanOut
+        Receive<GpuNodeIdentity>(m => log.Info($"node {node}: an operator asked for a drain; draining, then leaving the cluster"));
+        Receive<BatchesHeld>(m => log.Info(m.GraceRanOut
             ? $"node {node}: the grace of {StopSignals.Describe(m.Grace)} ran out with {m.StillInFlight:N0} calls in flight; they are sent again when their batch resumes"
             : $"node {node}: {m.Batches} running batch(es) held: every call in flight came back and is recorded"));
     }
 
-    public static Props Props(string node) => Akka.Actor.Props.Create(() => new NodeAnnouncer(node));
+    public static Props Props(string node, NodeLog log) => Akka.Actor.Props.Create(() => new NodeAnnouncer(node, log));
 
     public static readonly Type[] Topics = [typeof(BatchSupervising), typeof(BatchFinished), typeof(GpuNodeIdentity), typeof(BatchesHeld)];
 }

@@ -1,6 +1,7 @@
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Hosting;
 using Cofi.Host.Web;
+using Cofi.Management;
 
 namespace Cofi.Host.Runtime;
 
@@ -13,41 +14,45 @@ public static class ServiceHost
 {
     /// <param name="bind">--bind, over cofi.web.bind and its variable (a coordinator's web server).</param>
     /// <param name="port">--port, likewise.</param>
-    public static async Task<int> RunAsync(RuntimeOptions options, string? bind, int? port)
+    public static async Task<int> RunAsync(RuntimeOptions options, string? bind, int? port, LogFormat logFormat)
     {
         var (config, settings) = options.LoadConfiguration();
         using var stop = StopSignals.Listen(ShutdownSettings.FromConfig(config), StopExit.Clean);
         var web = WebSettings.FromConfig(config, bind, port);
         var plan = options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true);
         var name = options.Cluster?.NodeName ?? Environment.MachineName;
-        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null);
+        var management = plan.ServesManagement ? ManagementSettings.FromEnvironment(Environment.GetEnvironmentVariable, ManagementSettings.DefaultPort) : null;
+        await using var runtime = await CofiRuntime.StartAsync(plan, config, settings, options.Database, plan.ServesWeb ? web : null, management, logFormat);
         stop.Stops(runtime);
         var system = runtime.System;
-        var announcer = system.ActorOf(NodeAnnouncer.Props(name), "node-announcer");
+        var log = runtime.Log;
+        var announcer = system.ActorOf(NodeAnnouncer.Props(name, log), "node-announcer");
         foreach (var topic in NodeAnnouncer.Topics) system.EventStream.Subscribe(announcer, topic);
         if (plan.Cluster is { } member)
         {
             var self = Akka.Cluster.Cluster.Get(system);
-            self.RegisterOnMemberUp(() => Console.WriteLine(
+            self.RegisterOnMemberUp(() => log.Info(
                 $"node {member.NodeName}: up at {self.SelfAddress} as {string.Join(",", member.Roles.Order())}" +
                 (member.IsGpu ? $" with machines {string.Join(", ", member.Machines(settings.Simulated.GpuMachines))}" : "")));
         }
-        else Console.WriteLine($"serve: single-node service on {options.Database.Description}, {settings.Simulated.GpuMachines} simulated GPU machines");
-        if (runtime.WebAddress is { } address)
+        else log.Info($"serve: single-node service on {options.Database.Description}, {settings.Simulated.GpuMachines} simulated GPU machines");
+        if (!plan.ServesWeb && runtime.WebAddress is { } managed)
+            log.Info($"node {name}: health, readiness and metrics at {managed}/health, /ready, /metrics");
+        if (plan.ServesWeb && runtime.WebAddress is { } address)
         {
-            Console.WriteLine($"node {name}: dashboard {address}/  api {address}/api  metrics {address}/metrics");
+            log.Info($"node {name}: dashboard {address}/  api {address}/api  metrics {address}/metrics");
             if (web.InputRoots.Count == 0)
-                Console.WriteLine($"node {name}: no input roots (cofi.web.input-roots, ${WebSettings.InputRootsVariable}): the API accepts no batch");
+                log.Info($"node {name}: no input roots (cofi.web.input-roots, ${WebSettings.InputRootsVariable}): the API accepts no batch");
         }
         // An operator's drain, or the cluster downing this node, ends it without a signal.
         await Task.WhenAny(stop.FirstSignal, system.WhenTerminated);
         if (stop.Requested)
         {
-            Console.WriteLine($"node {name}: {(plan.Cluster is null ? "stopping: no new work" : "draining, then leaving the cluster")}" +
-                              $" (calls in flight get {StopSignals.Describe(stop.Grace)}; {stop.AgainHint} to stop at once)");
+            log.Info($"node {name}: {(plan.Cluster is null ? "stopping: no new work" : "draining, then leaving the cluster")}" +
+                     $" (calls in flight get {StopSignals.Describe(stop.Grace)}; {stop.AgainHint} to stop at once)");
         }
         await runtime.StopAsync();
-        Console.WriteLine(plan.Cluster is null ? $"node {name}: stopped" : $"node {name}: left the cluster");
+        log.Info(plan.Cluster is null ? $"node {name}: stopped" : $"node {name}: left the cluster");
         return stop.ExitCode;
     }
 }

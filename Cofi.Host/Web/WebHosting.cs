@@ -39,7 +39,6 @@ public static class WebHosting
         app.MapStreamApi();
         app.MapEventApi();
         app.MapClusterApi();
-        app.MapHealthApi();
         return app;
     }
 }
