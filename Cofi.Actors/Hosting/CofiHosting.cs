@@ -173,11 +173,13 @@ public static class CofiHosting
             return Done.Instance;
         });
 
-    /// <summary>The BatchManager singleton when it runs on this node (under its singleton manager); null on a standby.</summary>
+    /// <summary>
+    /// The BatchManager singleton when it runs on this node, null on a standby: Akka.Hosting's singleton manager is
+    /// /user/batch-manager and names the singleton it starts after itself.
+    /// </summary>
     private static async Task<IActorRef?> LocalSingletonAsync(ActorSystem system)
     {
-        var name = system.Settings.Config.GetString("akka.cluster.singleton.singleton-name", "singleton");
-        var identity = await system.ActorSelection($"/user/{BatchManager.Name}/{name}").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(3));
+        var identity = await system.ActorSelection($"/user/{BatchManager.Name}/{BatchManager.Name}").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(3));
         return identity.Subject;
     }
 

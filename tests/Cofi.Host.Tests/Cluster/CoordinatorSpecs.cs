@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Cofi.Actors.Persistence;
 using Cofi.Actors.Tests.Support;
 using Cofi.Host.Tests.Support;
 using Xunit.Abstractions;
@@ -40,6 +42,31 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : IDisposable
         await ClusterRig.Until(() => standby.Stdout.Contains("node c2: batch 1: completed"), "batch completed on the standby", standby);
         await JournalChecks.ShouldHaveRecordedEveryFileOnceAsync(db.Settings, Files);
         dispatching.ShouldBeLessThan(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task Should_hold_the_batch_on_SIGTERM_to_the_coordinator_running_it_and_resume_it_with_the_next_run()
+    {
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var n1 = await rig.StartGpuNodeUpAsync("n1", latencyMs: 50);
+        var first = rig.StartCoordinator(latencyMs: 50);
+        await ClusterRig.Until(() => rig.Calls("n1").Count >= 300, "batch under way", first, n1);
+
+        first.Terminate();
+        var stopping = Stopwatch.StartNew();
+
+        (await first.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(143, first.Stderr);
+        stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30 + 5), "within the default grace and the margin");
+        first.Stdout.ShouldContain("stopped: every call in flight came back and is recorded");
+        var cameBack = rig.Calls("n1").Where(c => c.Outcome == "completed").ToList();
+        var recorded = await JournalChecks.RecordedFilesAsync(DatabaseSettings.Sqlite(rig.Database));
+        cameBack.Where(c => !recorded[c.Stage].Contains(c.File)).Select(c => $"{c.Stage}/{c.File}").ShouldBeEmpty("every call that came back is recorded");
+
+        var second = rig.StartCoordinator(latencyMs: 50);
+        (await second.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, second.Stderr);
+        second.Stdout.ShouldContain("resuming batch 1:");
+        await JournalChecks.ShouldHaveRecordedEveryFileOnceAsync(DatabaseSettings.Sqlite(rig.Database), Files);
     }
 
     [Fact]

@@ -93,8 +93,10 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
 
         leaving.Terminate();
+        var stopping = Stopwatch.StartNew();
 
         (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
+        stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30 + 5), "within the default grace and the margin");
         leaving.Stdout.ShouldContain("node n1: draining, then leaving the cluster");
         leaving.Stdout.ShouldContain("node n1: left the cluster");
         var leftAfter = rig.Calls("n1").Count;
@@ -103,6 +105,28 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         await ShouldHaveRecordedEveryFileOnceAsync(rig);
         var drainedWork = rig.Calls("n1").Where(c => c.Outcome == "completed").Select(c => $"{c.Stage}/{c.File}").ToHashSet();
         rig.Calls("n2").Select(c => $"{c.Stage}/{c.File}").Where(drainedWork.Contains).ShouldBeEmpty("work n1 finished while draining is not done again");
+    }
+
+    [Fact]
+    public async Task Should_leave_on_SIGTERM_within_its_grace_and_the_margin_when_its_calls_take_longer()
+    {
+        // n1's calls take 8 s and its grace is 3 s: it leaves without waiting for them (the coordinator requeues them).
+        await using var rig = new ClusterRig(_dir, Files);
+        await rig.LighthouseUpAsync();
+        var leaving = await rig.StartGpuNodeUpAsync("n1", latencyMs: 8_000, new Dictionary<string, string> { ["COFI_SHUTDOWN_GRACE"] = "3s" });
+        var coordinator = rig.StartCoordinator(latencyMs: 8_000);
+        // Its first calls came back, and its slots were given the next ones at once.
+        await ClusterRig.Until(() => rig.Calls("n1").Count > 0, "n1's first calls", coordinator, leaving);
+
+        leaving.Terminate();
+        var stopping = Stopwatch.StartNew();
+
+        (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
+        // It waited the grace for its calls, then left without them.
+        stopping.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(3));
+        stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3 + 5));
+        leaving.Stdout.ShouldContain("node n1: draining, then leaving the cluster (calls in flight get 3s;");
+        leaving.Stdout.ShouldContain("node n1: left the cluster");
     }
 
     [Fact]

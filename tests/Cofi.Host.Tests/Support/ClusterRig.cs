@@ -49,9 +49,10 @@ public sealed class ClusterRig : IAsyncDisposable
     public CofiProcess RestartLighthouse() => _lighthouse = Start(CofiProcess.LighthouseDll, _lighthouseEnvironment);
 
     /// <summary>Starts a GPU node and waits for it to be Up in the cluster.</summary>
-    public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs)
+    /// <param name="environment">variables of this node only, on top of the cluster's.</param>
+    public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var node = StartGpuNode(name, latencyMs);
+        var node = StartGpuNode(name, latencyMs, environment: environment);
         await Until(() => node.Stdout.Contains($"node {name}: up at"), $"{name} up", node);
         return node;
     }
@@ -83,9 +84,12 @@ public sealed class ClusterRig : IAsyncDisposable
     private Dictionary<string, string> WithPort(int? port) =>
         port is null ? _environment : new Dictionary<string, string>(_environment) { ["CLUSTER_PORT"] = port.Value.ToString() };
 
-    public CofiProcess StartGpuNode(string name, int latencyMs, bool throughLighthouseOnly = false) =>
-        Start(CofiProcess.HostDll, throughLighthouseOnly ? _lighthouseOnly : _environment,
-            "node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name));
+    public CofiProcess StartGpuNode(string name, int latencyMs, bool throughLighthouseOnly = false, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string>(throughLighthouseOnly ? _lighthouseOnly : _environment);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
+        return Start(CofiProcess.HostDll, variables, "node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name));
+    }
 
     public string CallLog(string node) => Dir.File($"calls-{node}.log");
 

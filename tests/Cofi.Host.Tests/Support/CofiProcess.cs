@@ -9,10 +9,12 @@ public sealed class CofiProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private readonly bool _underTerminal;
 
-    private CofiProcess(Process process)
+    private CofiProcess(Process process, bool underTerminal = false)
     {
         _process = process;
+        _underTerminal = underTerminal;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -26,6 +28,9 @@ public sealed class CofiProcess : IDisposable
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     public int Id => _process.Id;
+
+    /// <summary>The Cofi.Host process itself: under a terminal, the child of <c>script</c>; otherwise <see cref="Id"/>.</summary>
+    public int HostId => _underTerminal ? TerminalChild() : _process.Id;
 
     public bool HasExited => _process.HasExited;
 
@@ -63,11 +68,46 @@ public sealed class CofiProcess : IDisposable
         return new CofiProcess(Process.Start(info)!);
     }
 
-    /// <summary>SIGTERM: the polite stop an orchestrator sends first.</summary>
-    public void Terminate()
+    /// <summary>
+    /// Cofi.Host on a pseudo-terminal (util-linux <c>script</c>), the way an operator runs it: it draws its progress
+    /// bars. Standard output is what the terminal showed, escape sequences included; the exit code is Cofi.Host's.
+    /// </summary>
+    public static CofiProcess StartUnderTerminal(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        var info = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // exec: the shell script starts becomes Cofi.Host, so that a signal to script's child reaches it.
+        var command = "exec " + string.Join(" ", new[] { "dotnet", HostDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+        foreach (var arg in new[] { "--quiet", "--flush", "--return", "--command", command, "/dev/null" }) info.ArgumentList.Add(arg);
+        info.Environment.Remove("COFI_DB");
+        info.Environment["COFI_WEB_PORT"] = "0";
+        info.Environment["COFI_MANAGEMENT_PORT"] = "0";
+        info.Environment["TERM"] = "xterm";
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        return new CofiProcess(Process.Start(info)!, underTerminal: true);
+    }
+
+    /// <summary>SIGTERM: the polite stop an orchestrator sends first.</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>SIGINT, what Ctrl+C in a terminal sends.</summary>
+    public void Interrupt() => Signal("INT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", HostId.ToString()])!;
         kill.WaitForExit();
+    }
+
+    private int TerminalChild()
+    {
+        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (File.Exists(children) && File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var child, ..]) return int.Parse(child);
+            if (_process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"script started no Cofi.Host\n{Stdout}\n{Stderr}");
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>Runs to the end and returns the exit code.</summary>
