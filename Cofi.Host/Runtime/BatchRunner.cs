@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
 using Cofi.Actors.Logging;
@@ -111,10 +112,14 @@ public static class BatchRunner
     /// </summary>
     private static async Task<int> StoppedAsync(CofiRuntime runtime, ProgressBoard board, StopSignals stop, long? batchId)
     {
+        // In a cluster the batches run on the coordinator that holds the singleton, which may be another process.
+        var member = ((ExtendedActorSystem)runtime.System).Provider is IClusterActorRefProvider;
+        var grace = StopSignals.Describe(stop.Grace);
         if (stop.Requested)
         {
-            Console.WriteLine($"stopping ({stop.SignalName}): no new work; {board.InFlight:N0} calls in flight finish within {StopSignals.Describe(stop.Grace)}" +
-                              $" — {stop.AgainHint} to stop at once");
+            Console.WriteLine((member
+                ? $"stopping ({stop.SignalName}): leaving the cluster; the calls in flight of a batch run here finish within {grace}"
+                : $"stopping ({stop.SignalName}): no new work; {board.InFlight:N0} calls in flight finish within {grace}") + $" — {stop.AgainHint} to stop at once");
         }
         await runtime.StopAsync();
         if (board.Held is { } held)
@@ -123,13 +128,15 @@ public static class BatchRunner
                 ? $"stopped: the grace of {StopSignals.Describe(held.Grace)} ran out with {held.StillInFlight:N0} calls in flight; they are sent again on resume"
                 : "stopped: every call in flight came back and is recorded");
         }
-        var resume = batchId is { } id ? $"resume batch {id}" : "resume the batch";
+        var batch = batchId is { } id ? $"batch {id}" : "the batch";
         if (!stop.Requested)
         {
-            await Console.Error.WriteLineAsync($"cofi: this node stopped before the batch finished; run the same command again to {resume}");
+            await Console.Error.WriteLineAsync($"cofi: this node stopped before {batch} finished; run the same command again to resume it");
             return CommandHost.UnexpectedError;
         }
-        Console.WriteLine($"interrupted: run the same command again to {resume}");
+        Console.WriteLine(member
+            ? $"interrupted: {batch} goes on with the coordinators that remain; run the same command again to follow or resume it"
+            : $"interrupted: run the same command again to resume {batch}");
         return stop.ExitCode;
     }
 
