@@ -94,6 +94,9 @@ public static class BatchEvents
 
 public sealed record BatchAccepted(long BatchId, bool Resumed);
 
+/// <summary>Published as a stop's hold begins: the calls of the batch in flight, which the stop now waits for.</summary>
+public sealed record BatchHolding(long BatchId, int InFlight);
+
 /// <summary>The answer to <see cref="BatchCommands.Hold"/>; published on the event stream by the shutdown step that asked.</summary>
 /// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
 public sealed record BatchesHeld(int Batches, int StillInFlight, bool GraceRanOut, TimeSpan Grace);

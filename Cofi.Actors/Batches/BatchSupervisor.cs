@@ -150,7 +150,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (_stages.Count > 0) SpawnWorker(m.Machine);
         });
         // Before its stages exist (still recovering, or ending) there is nothing to hold.
-        Command<Hold>(m => HoldStages(_batchId, _stages.Count > 0 ? ModelStages() : [], m.Grace).PipeTo(Sender));
+        Command<Hold>(m => HoldStages(_batchId, _stages.Count > 0 ? ModelStages() : [], m.Grace, Context.System.EventStream).PipeTo(Sender));
         Command<GetStatus>(m =>
         {
             if (!_started) Stash.Stash();
@@ -257,29 +257,40 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         return new BatchesHeld(supervisors.Count, answers.Sum(a => a.StillInFlight), answers.Any(a => a.GraceRanOut), grace);
     }
 
-    private static async Task<Held> HoldStages(long batchId, IReadOnlyList<IActorRef> stages, TimeSpan grace)
+    private static async Task<Held> HoldStages(long batchId, IReadOnlyList<IActorRef> stages, TimeSpan grace, EventStream events)
     {
-        var answers = await Task.WhenAll(stages.Select(async Task<(int StillInFlight, bool RanOut)> (stage) =>
+        var holds = stages.Select(stage => (Stage: stage, Held: stage.Ask<StageReplies.Held>(StageCommands.Hold.Instance, grace))).ToList();
+        // Asked after the hold, which each stage sees first: exactly the calls the stop waits for.
+        events.Publish(new BatchHolding(batchId, await InFlightAsync(stages)));
+        var stillOut = new List<IActorRef>();
+        foreach (var (stage, held) in holds)
         {
             try
             {
-                await stage.Ask<StageReplies.Held>(StageCommands.Hold.Instance, grace);
-                return (0, false);
+                await held;
             }
             catch (AskTimeoutException)
             {
-                // The grace ran out first: say how many calls are still out.
-                try
-                {
-                    return ((await stage.Ask<StageCounts>(StageQueries.GetCounts.Instance, TimeSpan.FromSeconds(1))).InFlight, true);
-                }
-                catch (AskTimeoutException)
-                {
-                    return (0, true);
-                }
+                stillOut.Add(stage);
+            }
+        }
+        return new Held(batchId, await InFlightAsync(stillOut), stillOut.Count > 0);
+    }
+
+    private static async Task<int> InFlightAsync(IEnumerable<IActorRef> stages)
+    {
+        var counts = await Task.WhenAll(stages.Select(async stage =>
+        {
+            try
+            {
+                return (await stage.Ask<StageCounts>(StageQueries.GetCounts.Instance, TimeSpan.FromSeconds(1))).InFlight;
+            }
+            catch (AskTimeoutException)
+            {
+                return 0;
             }
         }));
-        return new Held(batchId, answers.Sum(a => a.StillInFlight), answers.Any(a => a.RanOut));
+        return counts.Sum();
     }
 
     private List<IActorRef> ModelStages() =>

@@ -82,8 +82,6 @@ public static class BatchRunner
     private static async Task<int> FollowAsync(CofiRuntime runtime, long batchId, ProgressBoard board, Stopwatch clock, bool serve, StopSignals stop)
     {
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
-        // What the board showed out when the signal came; by the time the bars have stopped, some have come back.
-        using var atSignal = stop.Stopping.Register(() => board.FreezeInFlight());
         var finished = runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), ending.Token);
         await LiveProgress.ShowAsync(board, runtime.Settings.Pipeline, finished, ending.Token);
         if (ending.IsCancellationRequested && !finished.IsCompletedSuccessfully) return await StoppedAsync(runtime, board, stop, batchId);
@@ -119,7 +117,8 @@ public static class BatchRunner
         {
             Console.WriteLine((member
                 ? $"stopping ({stop.SignalName}): leaving the cluster; the calls in flight of a batch run here finish within {grace}"
-                : $"stopping ({stop.SignalName}): no new work; {board.InFlight:N0} calls in flight finish within {grace}") + $" — {stop.AgainHint} to stop at once");
+                : $"stopping ({stop.SignalName}): no new work; {await InFlightAtHoldAsync(board):N0} calls in flight finish within {grace}") +
+                $" — {stop.AgainHint} to stop at once");
         }
         await runtime.StopAsync();
         if (board.Held is { } held)
@@ -138,6 +137,19 @@ public static class BatchRunner
             ? $"interrupted: {batch} goes on with the coordinators that remain; run the same command again to follow or resume it"
             : $"interrupted: run the same command again to resume {batch}");
         return stop.ExitCode;
+    }
+
+    /// <summary>What the hold, which the signal began, waits for; what the stages last said if it does not tell at once.</summary>
+    private static async Task<int> InFlightAtHoldAsync(ProgressBoard board)
+    {
+        try
+        {
+            return await board.InFlightAtHold.WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (TimeoutException)
+        {
+            return board.InFlight;
+        }
     }
 
     /// <summary>"resuming batch 7: 5,000 of 10,000 files done at llm1": the first stage that has not finished.</summary>

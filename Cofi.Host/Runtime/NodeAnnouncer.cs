@@ -16,6 +16,7 @@ public sealed class NodeAnnouncer : ReceiveActor
         Receive<BatchFinished>(m => log.Info($"node {node}: batch {m.BatchId}: {m.Status.ToString().ToLowerInvariant()}" +
                                                        (m.Reason is null ? "" : $" ({m.Reason})")));
         Receive<GpuNodeIdentity>(m => log.Info($"node {node}: an operator asked for a drain; draining, then leaving the cluster"));
+        Receive<BatchHolding>(m => log.Info($"node {node}: batch {m.BatchId}: no new work; waiting for {m.InFlight:N0} calls in flight"));
         Receive<BatchesHeld>(m => log.Info(m.GraceRanOut
             ? $"node {node}: the grace of {StopSignals.Describe(m.Grace)} ran out with {m.StillInFlight:N0} calls in flight; they are sent again when their batch resumes"
             : $"node {node}: {m.Batches} running batch(es) held: every call in flight came back and is recorded"));
@@ -23,5 +24,5 @@ public sealed class NodeAnnouncer : ReceiveActor
 
     public static Props Props(string node, NodeLog log) => Akka.Actor.Props.Create(() => new NodeAnnouncer(node, log));
 
-    public static readonly Type[] Topics = [typeof(BatchSupervising), typeof(BatchFinished), typeof(GpuNodeIdentity), typeof(BatchesHeld)];
+    public static readonly Type[] Topics = [typeof(BatchSupervising), typeof(BatchFinished), typeof(GpuNodeIdentity), typeof(BatchHolding), typeof(BatchesHeld)];
 }

@@ -81,17 +81,18 @@ public sealed class StopSignals : IDisposable
             return;
         }
         Signal = context.Signal;
-        _ = WatchdogAsync();
+        // Its own thread: a stop that hangs may well have starved the thread pool.
+        new Thread(Watchdog) { IsBackground = true, Name = "stop-watchdog" }.Start();
         _first.TrySetResult();
         _stopping.Cancel();
     }
 
     /// <summary>Nothing may keep a stopping process alive past the grace and the margin.</summary>
-    private async Task WatchdogAsync()
+    private void Watchdog()
     {
         var limit = Grace + ShutdownSettings.Margin;
-        await Task.Delay(limit);
-        await Console.Error.WriteLineAsync($"cofi: still running {Describe(limit)} after {SignalName}; exiting now (calls still in flight are sent again when their batch resumes)");
+        Thread.Sleep(limit);
+        Console.Error.WriteLine($"cofi: still running {Describe(limit)} after {SignalName}; exiting now (calls still in flight are sent again when their batch resumes)");
         Environment.Exit(ExitCode);
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Cofi.Actors.Batches;
+using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Stages;
 using Cofi.Actors.Tests.Support;
@@ -111,6 +112,28 @@ public sealed class BatchControlSpecs : IDisposable
         list.Batches.Single(b => b.BatchId == batchId).Status.ShouldBe(BatchStatus.Cancelled);
         var journal = await host.Journal().BatchesAsync();
         journal.Single(b => b.Summary.BatchId == batchId).Summary.Status.ShouldBe(BatchStatus.Cancelled, "recorded in the journal");
+    }
+
+    [Fact]
+    public async Task Should_hold_a_running_batch_for_a_stop_and_answer_once_its_calls_in_flight_are_recorded()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), Slow);
+        var batchId = await SubmitAndWaitForDenoiseAsync(host, Input(), 4);
+        var kit = host.TestKit();
+        var events = kit.CreateTestProbe();
+        host.System.EventStream.Subscribe(events.Ref, typeof(BatchHolding));
+
+        var held = await host.Manager.Ask<BatchesHeld>(new BatchCommands.Hold(TimeSpan.FromSeconds(20)), Ask);
+
+        held.ShouldBe(new BatchesHeld(1, 0, false, TimeSpan.FromSeconds(20)));
+        events.ExpectMsg<BatchHolding>().InFlight.ShouldBeGreaterThan(0, "denoise's two slots were busy");
+        var recorded = (await host.Journal().StageRecordsAsync(batchId, "denoise")).Values.Select(r => r.Name).ToHashSet();
+        host.Calls.Records.Where(c => c.Stage == "denoise" && c.Outcome == "completed").Select(c => c.File).Where(f => !recorded.Contains(f))
+            .ShouldBeEmpty("every call that came back before the answer is recorded");
+        host.System.EventStream.Subscribe(events.Ref, typeof(StageProgress));
+        // Files an earlier stage failed or skipped may still pass through as skipped; anything else would come from a call.
+        var later = events.ReceiveWhile(TimeSpan.FromSeconds(1), m => (StageProgress)m);
+        later.SelectMany(p => p.Recorded ?? []).Where(r => r.Status != FileStatus.Skipped).ShouldBeEmpty("a held batch makes no call");
     }
 
     [Fact]
