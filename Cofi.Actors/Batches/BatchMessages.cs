@@ -24,8 +24,16 @@ public interface IBatchEvent : ICofiMessage;
 
 public static class BatchCommands
 {
-    /// <summary>Queue a batch over an input folder or manifest; with <see cref="ResumeUnfinished"/>, an unfinished batch over the same input is resumed instead.</summary>
-    public sealed record Submit(string Input, bool ResumeUnfinished) : IBatchCommand;
+    /// <summary>
+    /// Queue a batch over an input folder or manifest; with <see cref="ResumeUnfinished"/>, an unfinished batch over the
+    /// same input is resumed instead. Answered with an <see cref="ISubmitReply"/>.
+    /// </summary>
+    /// <param name="Name">shown with the batch; null: the input folder's or manifest's name.</param>
+    /// <param name="Priority">from -100 to 100, higher first; recorded and shown, the queue does not order by it yet.</param>
+    /// <param name="IdempotencyKey">a retry with the same key gets the first answer again instead of another batch.</param>
+    /// <param name="Again">false: an input whose latest batch completed is not run again (<see cref="BatchAlreadyCompleted"/>).</param>
+    public sealed record Submit(string Input, bool ResumeUnfinished, string? Name = null, int Priority = 0,
+        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, bool Again = true) : IBatchCommand;
 
     /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
     public sealed record AwaitCompletion(long BatchId) : IBatchCommand;
@@ -65,7 +73,13 @@ public static class BatchQueries
 
 public static class BatchEvents
 {
-    public sealed record Submitted(long BatchId, string Input, DateTimeOffset At) : IBatchEvent;
+    /// <summary>A batch was queued. The members after <see cref="At"/> came later: events recorded before them read back with the defaults.</summary>
+    /// <param name="RequestHash">with <see cref="IdempotencyKey"/>: what the submission asked for (<see cref="SubmitFingerprint"/>).</param>
+    public sealed record Submitted(long BatchId, string Input, DateTimeOffset At, string? Name = null, int Priority = 0,
+        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, string? RequestHash = null) : IBatchEvent;
+
+    /// <summary>A submission with an idempotency key resumed this unfinished batch instead of queueing one; its retries get the same answer.</summary>
+    public sealed record ResumedBySubmit(long BatchId, string IdempotencyKey, string RequestHash, DateTimeOffset At) : IBatchEvent;
 
     public sealed record Started(long BatchId, DateTimeOffset At) : IBatchEvent;
 
@@ -85,9 +99,36 @@ public static class BatchEvents
     public sealed record MachineAdded(string Machine, DateTimeOffset At) : IBatchEvent;
 }
 
-public sealed record BatchAccepted(long BatchId, bool Resumed);
+/// <summary>What a <see cref="BatchCommands.Submit"/> is answered with.</summary>
+public interface ISubmitReply;
 
-public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+/// <param name="Replayed">the submission's idempotency key was seen before: this is the first answer again, nothing new was queued.</param>
+public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply;
+
+/// <summary>The idempotency key was first used for batch <see cref="BatchId"/> with a different request.</summary>
+public sealed record SubmitKeyConflict(string IdempotencyKey, long BatchId) : ISubmitReply;
+
+/// <summary>The input's latest batch completed and the submission did not ask to run it again; nothing was queued.</summary>
+public sealed record BatchAlreadyCompleted(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ISubmitReply;
+
+/// <param name="Name">null (a batch recorded before batches had names): the input folder's or manifest's name.</param>
+/// <param name="Labels">null: none.</param>
+public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    string? Name = null, int Priority = 0, IReadOnlyDictionary<string, string>? Labels = null)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    public string Name { get; init; } = Name ?? DefaultName(Input);
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = Labels ?? NoLabels;
+
+    /// <summary>The name of a batch that was given none: its input folder's or manifest's name.</summary>
+    public static string DefaultName(string input)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(input));
+        return name.Length > 0 ? name : input;
+    }
+}
 
 public sealed record BatchList(IReadOnlyList<BatchSummary> Batches);
 

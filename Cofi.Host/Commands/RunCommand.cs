@@ -10,7 +10,8 @@ public static class RunCommand
     public static Command Create(CommonOptions common)
     {
         var input = new Option<string>("--input") { Description = "input folder of audio files, or a manifest file listing them", Required = true };
-        var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input };
+        var again = new Option<bool>("--again") { Description = "process an input whose last batch completed again, as a new batch" };
+        var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input, again };
         common.AddTo(command, simulation: true);
         common.AddWebTo(command);
         command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
@@ -25,7 +26,7 @@ public static class RunCommand
             await using var runtime = await CofiRuntime.StartAsync(
                 options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true),
                 config, settings, options.Database, common.ReadWeb(result, config, root));
-            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel);
+            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), cancel, again: result.GetValue(again));
         }));
         return command;
     }

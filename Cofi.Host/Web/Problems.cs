@@ -20,4 +20,13 @@ public static class Problems
 
     public static ValidationProblem Invalid(string field, string problem) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] });
+
+    /// <summary>A 400 naming each refused field, like <see cref="Invalid"/>, for endpoints that answer other problems too.</summary>
+    public static ProblemHttpResult Fields(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest });
+
+    public static ProblemHttpResult Fields(string field, string problem) => Fields(new Dictionary<string, string[]> { [field] = [problem] });
+
+    public static ProblemHttpResult Status(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }

@@ -23,6 +23,8 @@ public static class WebHosting
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // Numbers are numbers: the OpenAPI document then describes request bodies the way JsonBody reads them.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         return builder;
     }
