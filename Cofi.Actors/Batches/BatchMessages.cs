@@ -16,9 +16,10 @@ public enum BatchStatus
     Cancelled,
 }
 
-public interface IBatchCommand;
+/// <summary>Sent to the BatchManager, from another coordinator too (its API forwards to the singleton).</summary>
+public interface IBatchCommand : ICofiMessage;
 
-public interface IBatchQuery;
+public interface IBatchQuery : ICofiMessage;
 
 public interface IBatchEvent : ICofiMessage;
 
@@ -57,7 +58,7 @@ public static class BatchCommands
     /// A GPU machine that is only an HTTP endpoint joins: every running batch (and every later one) gets a GpuWorker
     /// for it. Answered with <see cref="MachineAccepted"/> or <see cref="MachineRejected"/>.
     /// </summary>
-    public sealed record AddMachine(string Machine) : IBatchCommand, ICofiMessage;
+    public sealed record AddMachine(string Machine) : IBatchCommand;
 }
 
 public static class BatchQueries
@@ -100,7 +101,7 @@ public static class BatchEvents
 }
 
 /// <summary>What a <see cref="BatchCommands.Submit"/> is answered with.</summary>
-public interface ISubmitReply;
+public interface ISubmitReply : ICofiMessage;
 
 /// <param name="Replayed">the submission's idempotency key was seen before: this is the first answer again, nothing new was queued.</param>
 public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply;
@@ -130,21 +131,21 @@ public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status
     }
 }
 
-public sealed record BatchList(IReadOnlyList<BatchSummary> Batches);
+public sealed record BatchList(IReadOnlyList<BatchSummary> Batches) : ICofiMessage;
 
-public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
+public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ICofiMessage;
 
-public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At);
+public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : ICofiMessage;
 
-public sealed record BatchNotFound(long BatchId);
+public sealed record BatchNotFound(long BatchId) : ICofiMessage;
 
 /// <summary>A pause, resume or cancel that does not apply to the batch as it is now.</summary>
-public sealed record BatchControlRefused(long BatchId, string Reason);
+public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMessage;
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
-public sealed record BatchUpdated(BatchSummary Summary);
+public sealed record BatchUpdated(BatchSummary Summary) : ICofiMessage;
 
-public sealed record RetryFailedAccepted(long BatchId, bool WasFinished);
+public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage;
 
 public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 
