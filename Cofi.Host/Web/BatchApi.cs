@@ -10,7 +10,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cofi.Host.Web;
 
-/// <summary>Batches: list, submit, get, pause, resume, cancel, retry-failed. Answers come from the BatchManager's memory, not the database.</summary>
+/// <summary>
+/// Batches: list, submit, get, pause, resume, cancel, retry-failed. Answers come from the BatchManager's memory, not the
+/// database; reads that it cannot answer while it moves between coordinators come from live progress (<see cref="BatchReads"/>).
+/// </summary>
 public static class BatchApi
 {
     /// <summary>Set on the answer to a retried submission: the first answer again, nothing new started.</summary>
@@ -38,10 +41,11 @@ public static class BatchApi
         return group;
     }
 
-    public static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(IRequiredActor<BatchManager> manager)
+    public static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(BatchReads reads, HttpContext http)
     {
-        var list = await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, AskTimeout);
-        return TypedResults.Ok<IReadOnlyList<BatchSummary>>(list.Batches.OrderByDescending(b => b.BatchId).ToList());
+        var (batches, fromProgress) = await reads.ListAsync();
+        if (fromProgress) http.Response.Headers[BatchReads.AnsweredByHeader] = BatchReads.FromProgress;
+        return TypedResults.Ok<IReadOnlyList<BatchSummary>>(batches.OrderByDescending(b => b.BatchId).ToList());
     }
 
     /// <summary>
@@ -69,12 +73,14 @@ public static class BatchApi
         }
     }
 
-    public static async Task<Results<Ok<BatchDetail>, ProblemHttpResult>> GetAsync(long batchId, IRequiredActor<BatchManager> manager)
+    public static async Task<Results<Ok<BatchDetail>, ProblemHttpResult>> GetAsync(long batchId, BatchReads reads, HttpContext http)
     {
-        var reply = await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout);
+        var (reply, fromProgress) = await reads.StatusAsync(batchId);
+        if (fromProgress) http.Response.Headers[BatchReads.AnsweredByHeader] = BatchReads.FromProgress;
         return reply switch
         {
             BatchStatusReply status => TypedResults.Ok(new BatchDetail(status.Batch, status.Stages)),
+            null => Problems.Unavailable(http, $"the batch manager is not answering (a coordinator may be taking over) and this coordinator has seen no progress of batch {batchId}"),
             _ => Problems.BatchNotFound(batchId),
         };
     }

@@ -17,7 +17,9 @@ public static class WebHosting
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
         builder.Services.AddSingleton(web);
         builder.Services.AddSingleton<ReadModelEvents>();
+        builder.Services.AddSingleton<BatchReads>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ManagerTimeoutHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
