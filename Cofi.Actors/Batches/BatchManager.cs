@@ -96,19 +96,19 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private void OnSubmit(BatchCommands.Submit submit)
     {
-        var (reply, submitted) = _state.Decide(submit, _clock.GetUtcNow());
-        if (submitted is null)
+        var (reply, decided) = _state.Decide(submit, _clock.GetUtcNow());
+        if (decided is null)
         {
             Sender.Tell(reply);
             return;
         }
         var sender = Sender;
-        Persist(submitted, e =>
+        Persist(decided, e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
-            Announce(e.BatchId);
+            Announce(((BatchAccepted)reply).BatchId);
             SnapshotIfDue();
             StartQueued();
         });

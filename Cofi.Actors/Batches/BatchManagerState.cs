@@ -11,13 +11,21 @@ public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts>
     public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused;
 }
 
+/// <summary>The first answer to a submission with an idempotency key, and what that submission asked for.</summary>
+public sealed record SubmitKey(long BatchId, string RequestHash, bool Resumed);
+
 /// <summary>The queue of batches: what was submitted, what runs, what finished. Rebuilt from the journal.</summary>
 /// <param name="AddedMachines">GPU machines an operator added at run time, on top of the configured ones.</param>
-public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches, ImmutableList<string>? AddedMachines = null) : ICofiMessage
+/// <param name="SubmitKeys">the idempotency keys submissions came with, by key.</param>
+public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches, ImmutableList<string>? AddedMachines = null,
+    ImmutableDictionary<string, SubmitKey>? SubmitKeys = null) : ICofiMessage
 {
-    public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty, ImmutableList<string>.Empty);
+    public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty, ImmutableList<string>.Empty,
+        ImmutableDictionary<string, SubmitKey>.Empty);
 
     public IReadOnlyList<string> Machines => AddedMachines ?? ImmutableList<string>.Empty;
+
+    public ImmutableDictionary<string, SubmitKey> Keys => SubmitKeys ?? ImmutableDictionary<string, SubmitKey>.Empty;
 
     public long NextId => Batches.Count == 0 ? 1 : Batches.Keys.Last() + 1;
 
@@ -28,8 +36,11 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
     {
         BatchEvents.Submitted e => this with
         {
-            Batches = Batches.SetItem(e.BatchId, new BatchEntry(new BatchSummary(e.BatchId, e.Input, BatchStatus.Queued, null, e.At, null, null), [])),
+            Batches = Batches.SetItem(e.BatchId, new BatchEntry(
+                new BatchSummary(e.BatchId, e.Input, BatchStatus.Queued, null, e.At, null, null, e.Name, e.Priority, e.Labels), [])),
+            SubmitKeys = e.IdempotencyKey is null ? SubmitKeys : Keys.SetItem(e.IdempotencyKey, new SubmitKey(e.BatchId, e.RequestHash ?? "", Resumed: false)),
         },
+        BatchEvents.ResumedBySubmit e => this with { SubmitKeys = Keys.SetItem(e.IdempotencyKey, new SubmitKey(e.BatchId, e.RequestHash, Resumed: true)) },
         BatchEvents.Started e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Running, StartedAt = e.At } }),
         BatchEvents.Paused e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Paused } }),
         BatchEvents.Resumed e => Update(e.BatchId, b => b with { Summary = b.Summary with { Status = BatchStatus.Running } }),
@@ -43,16 +54,32 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
         _ => this,
     };
 
-    /// <summary>Decides a submission: resume the unfinished batch over the same input, or queue a new one.</summary>
-    public (BatchAccepted Reply, BatchEvents.Submitted? Event) Decide(BatchCommands.Submit submit, DateTimeOffset now)
+    /// <summary>
+    /// Decides a submission: a known idempotency key gets its first answer again (or a conflict when it came with a
+    /// different request); asked to resume, the unfinished batch over the same input; not asked to run again, nothing
+    /// when the input's latest batch completed; else a new batch.
+    /// </summary>
+    public (ISubmitReply Reply, IBatchEvent? Event) Decide(BatchCommands.Submit submit, DateTimeOffset now)
     {
-        if (submit.ResumeUnfinished)
+        var key = submit.IdempotencyKey;
+        var hash = key is null ? null : SubmitFingerprint.Of(submit);
+        if (key is not null && Keys.TryGetValue(key, out var first))
         {
-            var unfinished = Batches.Values.LastOrDefault(b => b.IsUnfinished && b.Summary.Input == submit.Input);
-            if (unfinished is not null) return (new BatchAccepted(unfinished.Summary.BatchId, true), null);
+            return first.RequestHash == hash
+                ? (new BatchAccepted(first.BatchId, first.Resumed, Replayed: true), null)
+                : (new SubmitKeyConflict(key, first.BatchId), null);
         }
+        var overInput = Batches.Values.Where(b => b.Summary.Input == submit.Input).ToList();
+        if (submit.ResumeUnfinished && overInput.LastOrDefault(b => b.IsUnfinished) is { } unfinished)
+        {
+            var resumed = unfinished.Summary.BatchId;
+            return (new BatchAccepted(resumed, true), key is null ? null : new BatchEvents.ResumedBySubmit(resumed, key, hash!, now));
+        }
+        if (!submit.Again && overInput.LastOrDefault() is { Summary.Status: BatchStatus.Completed } completed)
+            return (new BatchAlreadyCompleted(completed.Summary, completed.FinalStages), null);
         var id = NextId;
-        return (new BatchAccepted(id, false), new BatchEvents.Submitted(id, submit.Input, now));
+        return (new BatchAccepted(id, false), new BatchEvents.Submitted(id, submit.Input, now, submit.Name ?? BatchSummary.DefaultName(submit.Input),
+            submit.Priority, submit.Labels is { Count: > 0 } labels ? labels : null, key, hash));
     }
 
     /// <summary>Why a pause, resume or cancel does not apply to the batch as it is now; null when it does.</summary>

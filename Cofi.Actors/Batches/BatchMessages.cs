@@ -16,16 +16,25 @@ public enum BatchStatus
     Cancelled,
 }
 
-public interface IBatchCommand;
+/// <summary>Sent to the BatchManager, from another coordinator too (its API forwards to the singleton).</summary>
+public interface IBatchCommand : ICofiMessage;
 
-public interface IBatchQuery;
+public interface IBatchQuery : ICofiMessage;
 
 public interface IBatchEvent : ICofiMessage;
 
 public static class BatchCommands
 {
-    /// <summary>Queue a batch over an input folder or manifest; with <see cref="ResumeUnfinished"/>, an unfinished batch over the same input is resumed instead.</summary>
-    public sealed record Submit(string Input, bool ResumeUnfinished) : IBatchCommand;
+    /// <summary>
+    /// Queue a batch over an input folder or manifest; with <see cref="ResumeUnfinished"/>, an unfinished batch over the
+    /// same input is resumed instead. Answered with an <see cref="ISubmitReply"/>.
+    /// </summary>
+    /// <param name="Name">shown with the batch; null: the input folder's or manifest's name.</param>
+    /// <param name="Priority">from -100 to 100, higher first; recorded and shown, the queue does not order by it yet.</param>
+    /// <param name="IdempotencyKey">a retry with the same key gets the first answer again instead of another batch.</param>
+    /// <param name="Again">false: an input whose latest batch completed is not run again (<see cref="BatchAlreadyCompleted"/>).</param>
+    public sealed record Submit(string Input, bool ResumeUnfinished, string? Name = null, int Priority = 0,
+        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, bool Again = true) : IBatchCommand;
 
     /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
     public sealed record AwaitCompletion(long BatchId) : IBatchCommand;
@@ -49,12 +58,12 @@ public static class BatchCommands
     /// A GPU machine that is only an HTTP endpoint joins: every running batch (and every later one) gets a GpuWorker
     /// for it. Answered with <see cref="MachineAccepted"/> or <see cref="MachineRejected"/>.
     /// </summary>
-    public sealed record AddMachine(string Machine) : IBatchCommand, ICofiMessage;
+    public sealed record AddMachine(string Machine) : IBatchCommand;
 
     /// <summary>
     /// The process is stopping: every stage of every running batch hands out no new work (not recorded, unlike
     /// <see cref="Pause"/>), and no queued batch starts. Answered with <see cref="BatchesHeld"/> once every call in
-    /// flight is back and recorded, or when <see cref="Grace"/> has run out.
+    /// flight is back and recorded, or when <see cref="Grace"/> has run out. Sent by the node's own shutdown only.
     /// </summary>
     public sealed record Hold(TimeSpan Grace) : IBatchCommand;
 }
@@ -72,7 +81,13 @@ public static class BatchQueries
 
 public static class BatchEvents
 {
-    public sealed record Submitted(long BatchId, string Input, DateTimeOffset At) : IBatchEvent;
+    /// <summary>A batch was queued. The members after <see cref="At"/> came later: events recorded before them read back with the defaults.</summary>
+    /// <param name="RequestHash">with <see cref="IdempotencyKey"/>: what the submission asked for (<see cref="SubmitFingerprint"/>).</param>
+    public sealed record Submitted(long BatchId, string Input, DateTimeOffset At, string? Name = null, int Priority = 0,
+        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, string? RequestHash = null) : IBatchEvent;
+
+    /// <summary>A submission with an idempotency key resumed this unfinished batch instead of queueing one; its retries get the same answer.</summary>
+    public sealed record ResumedBySubmit(long BatchId, string IdempotencyKey, string RequestHash, DateTimeOffset At) : IBatchEvent;
 
     public sealed record Started(long BatchId, DateTimeOffset At) : IBatchEvent;
 
@@ -92,7 +107,11 @@ public static class BatchEvents
     public sealed record MachineAdded(string Machine, DateTimeOffset At) : IBatchEvent;
 }
 
-public sealed record BatchAccepted(long BatchId, bool Resumed);
+/// <summary>What a <see cref="BatchCommands.Submit"/> is answered with.</summary>
+public interface ISubmitReply : ICofiMessage;
+
+/// <param name="Replayed">the submission's idempotency key was seen before: this is the first answer again, nothing new was queued.</param>
+public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply;
 
 /// <summary>Published as a stop's hold begins: the calls of the batch in flight, which the stop now waits for.</summary>
 public sealed record BatchHolding(long BatchId, int InFlight);
@@ -101,23 +120,46 @@ public sealed record BatchHolding(long BatchId, int InFlight);
 /// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
 public sealed record BatchesHeld(int Batches, int StillInFlight, bool GraceRanOut, TimeSpan Grace);
 
-public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+/// <summary>The idempotency key was first used for batch <see cref="BatchId"/> with a different request.</summary>
+public sealed record SubmitKeyConflict(string IdempotencyKey, long BatchId) : ISubmitReply;
 
-public sealed record BatchList(IReadOnlyList<BatchSummary> Batches);
+/// <summary>The input's latest batch completed and the submission did not ask to run it again; nothing was queued.</summary>
+public sealed record BatchAlreadyCompleted(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ISubmitReply;
 
-public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
+/// <param name="Name">null (a batch recorded before batches had names): the input folder's or manifest's name.</param>
+/// <param name="Labels">null: none.</param>
+public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    string? Name = null, int Priority = 0, IReadOnlyDictionary<string, string>? Labels = null)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
-public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At);
+    public string Name { get; init; } = Name ?? DefaultName(Input);
 
-public sealed record BatchNotFound(long BatchId);
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = Labels ?? NoLabels;
+
+    /// <summary>The name of a batch that was given none: its input folder's or manifest's name.</summary>
+    public static string DefaultName(string input)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(input));
+        return name.Length > 0 ? name : input;
+    }
+}
+
+public sealed record BatchList(IReadOnlyList<BatchSummary> Batches) : ICofiMessage;
+
+public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ICofiMessage;
+
+public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : ICofiMessage;
+
+public sealed record BatchNotFound(long BatchId) : ICofiMessage;
 
 /// <summary>A pause, resume or cancel that does not apply to the batch as it is now.</summary>
-public sealed record BatchControlRefused(long BatchId, string Reason);
+public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMessage;
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
-public sealed record BatchUpdated(BatchSummary Summary);
+public sealed record BatchUpdated(BatchSummary Summary) : ICofiMessage;
 
-public sealed record RetryFailedAccepted(long BatchId, bool WasFinished);
+public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage;
 
 public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 

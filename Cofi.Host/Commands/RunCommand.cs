@@ -11,7 +11,8 @@ public static class RunCommand
     public static Command Create(CommonOptions common)
     {
         var input = new Option<string>("--input") { Description = "input folder of audio files, or a manifest file listing them", Required = true };
-        var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input };
+        var again = new Option<bool>("--again") { Description = "process an input whose last batch completed again, as a new batch" };
+        var command = new Command("run", "Run a batch over an input folder or manifest; run it again after a crash to resume it.") { input, again };
         common.AddTo(command, simulation: true);
         common.AddWebTo(command);
         command.SetAction((result, _) => CommandHost.RunAsync(async () =>
@@ -28,7 +29,7 @@ public static class RunCommand
                 options.Cluster is { } cluster ? NodePlan.Member(cluster, web: true) : NodePlan.Embedded(web: true),
                 config, settings, options.Database, common.ReadWeb(result, config, root));
             stop.Stops(runtime);
-            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), stop);
+            return await BatchRunner.RunAsync(runtime, path, result.GetValue(common.Serve), stop, again: result.GetValue(again));
         }));
         return command;
     }

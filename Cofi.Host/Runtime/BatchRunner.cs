@@ -24,7 +24,8 @@ public static class BatchRunner
     public const int Interrupted = 130;
 
     /// <param name="serve">keep the dashboard up after the batch ends, until the first stop signal.</param>
-    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, StopSignals stop)
+    /// <param name="again">start a new batch over an input whose latest batch completed, instead of saying so and exiting.</param>
+    public static async Task<int> RunAsync(CofiRuntime runtime, string input, bool serve, StopSignals stop, bool again = true)
     {
         var clock = Stopwatch.StartNew();
         if (runtime.WebAddress is { } address) Console.WriteLine($"dashboard: {address}/");
@@ -35,7 +36,13 @@ public static class BatchRunner
         BatchStatusReply status;
         try
         {
-            accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(60), ending.Token);
+            var reply = await runtime.BatchManager.Ask<ISubmitReply>(new BatchCommands.Submit(input, ResumeUnfinished: true, Again: again), TimeSpan.FromSeconds(60), ending.Token);
+            if (reply is BatchAlreadyCompleted completed)
+            {
+                Console.WriteLine(CompletedLine(completed));
+                return Completed;
+            }
+            accepted = (BatchAccepted)reply;
             board.BatchId = accepted.BatchId;
             status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(accepted.BatchId), TimeSpan.FromMinutes(10), ending.Token);
         }
@@ -158,6 +165,22 @@ public static class BatchRunner
         var total = stages.Count > 0 ? stages[0].Total ?? stages[0].Settled : 0;
         var current = stages.FirstOrDefault(s => !s.Completed) ?? stages[^1];
         return $"resuming batch {batchId}: {current.Settled:N0} of {total:N0} files done at {current.Stage}";
+    }
+
+    /// <summary>
+    /// "batch 7 over /in completed 2026-12-01 12:00:03 UTC: 10,000 files, 9,950 done, 50 failed, 0 skipped; run with
+    /// --again to process it again". Done: through every stage before the last; failed: at any stage; skipped: the rest.
+    /// </summary>
+    public static string CompletedLine(BatchAlreadyCompleted completed)
+    {
+        var (batch, stages) = (completed.Batch, completed.Stages);
+        var files = stages.Count == 0 ? 0 : stages[0].Total ?? stages[0].Settled;
+        var done = stages.Count switch { 0 => 0, 1 => stages[0].Done, _ => stages[^2].Done };
+        var failed = stages.Sum(s => s.Failed);
+        var skipped = Math.Max(0, files - done - failed);
+        var at = (batch.FinishedAt ?? batch.SubmittedAt).UtcDateTime;
+        return $"batch {batch.BatchId} over {batch.Input} completed {at:yyyy-MM-dd HH:mm:ss} UTC: {files:N0} files, {done:N0} done, {failed:N0} failed, "
+            + $"{skipped:N0} skipped; run with --again to process it again";
     }
 
     /// <summary>The EventWriter's figures once it has written the batch's last rows (as they stand, if the database is slow to take them).</summary>

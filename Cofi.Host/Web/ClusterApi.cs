@@ -48,7 +48,7 @@ public static class ClusterApi
             .ToList();
     }
 
-    private static bool IsCluster(ActorSystem system) => ((ExtendedActorSystem)system).Provider is Akka.Cluster.IClusterActorRefProvider;
+    public static bool IsCluster(ActorSystem system) => ((ExtendedActorSystem)system).Provider is Akka.Cluster.IClusterActorRefProvider;
 
     public static async Task<Ok<IReadOnlyList<Machine>>> MachinesAsync(CofiSettings settings, ActorSystem system, IRequiredActor<ProgressBroadcaster> broadcaster)
     {

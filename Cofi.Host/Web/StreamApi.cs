@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Hosting;
-using Cofi.Actors.Batches;
 using Cofi.Actors.Progress;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,10 +23,10 @@ public static class StreamApi
         group.MapGet("/stream", (HttpContext http, IRequiredActor<ProgressBroadcaster> broadcaster, CancellationToken cancel) =>
             Stream(http, broadcaster.ActorRef, null, cancel)).WithName("StreamAllBatches");
         group.MapGet("/batches/{batchId:long}/stream", async Task<Results<ServerSentEventsResult<ProgressFrame>, ProblemHttpResult>> (
-            long batchId, HttpContext http, IRequiredActor<ProgressBroadcaster> broadcaster, IRequiredActor<BatchManager> manager, CancellationToken cancel) =>
+            long batchId, HttpContext http, IRequiredActor<ProgressBroadcaster> broadcaster, BatchReads reads, CancellationToken cancel) =>
         {
-            var batches = await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel);
-            if (batches.Batches.All(b => b.BatchId != batchId)) return Problems.BatchNotFound(batchId);
+            var (batches, _) = await reads.ListAsync();
+            if (batches.All(b => b.BatchId != batchId)) return Problems.BatchNotFound(batchId);
             return Stream(http, broadcaster.ActorRef, batchId, cancel) switch
             {
                 ServerSentEventsResult<ProgressFrame> events => events,

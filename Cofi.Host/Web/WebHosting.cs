@@ -17,12 +17,16 @@ public static class WebHosting
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
         builder.Services.AddSingleton(web);
         builder.Services.AddSingleton<ReadModelEvents>();
+        builder.Services.AddSingleton<BatchReads>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ManagerTimeoutHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // Numbers are numbers: the OpenAPI document then describes request bodies the way JsonBody reads them.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         return builder;
     }

@@ -1,4 +1,5 @@
 using Cofi.Actors.Batches;
+using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Tests.Batches;
 
@@ -18,7 +19,7 @@ public sealed class BatchManagerStateSpecs
         var (reply, submitted) = BatchManagerState.Empty.Decide(new BatchCommands.Submit("/in/a", true), Now);
 
         reply.ShouldBe(new BatchAccepted(1, false));
-        submitted.ShouldBe(new BatchEvents.Submitted(1, "/in/a", Now));
+        submitted.ShouldBe(new BatchEvents.Submitted(1, "/in/a", Now, "a"));
     }
 
     [Fact]
@@ -60,5 +61,144 @@ public sealed class BatchManagerStateSpecs
 
         var entry = state.Batches[1];
         (entry.Summary.Status, entry.Summary.Reason, entry.IsUnfinished).ShouldBe((BatchStatus.Failed, "no valid input file", false));
+    }
+
+    [Fact]
+    public void Should_keep_the_name_priority_and_labels_of_a_batch()
+    {
+        var labels = new Dictionary<string, string> { ["team"] = "sales", ["region"] = "eu" };
+
+        var (_, submitted) = BatchManagerState.Empty.Decide(new BatchCommands.Submit("/in/a", false, "march calls", 40, labels), Now);
+        var summary = BatchManagerState.Empty.Apply(submitted!).Batches[1].Summary;
+
+        (summary.Name, summary.Priority).ShouldBe(("march calls", 40));
+        summary.Labels.ShouldBe(labels, ignoreOrder: true);
+    }
+
+    [Theory]
+    [InlineData("/in/folder", "folder")]
+    [InlineData("/in/folder/", "folder")]
+    [InlineData("/in/list.txt", "list.txt")]
+    public void Should_name_a_batch_after_its_input_when_it_was_given_no_name(string input, string name)
+    {
+        var summary = Submit(BatchManagerState.Empty, input).Batches[1].Summary;
+
+        (summary.Name, summary.Priority, summary.Labels.Count).ShouldBe((name, 0, 0));
+    }
+
+    [Fact]
+    public void Should_name_a_batch_recorded_before_batches_had_names_after_its_input()
+    {
+        var summary = BatchManagerState.Empty.Apply(new BatchEvents.Submitted(1, "/in/old", Now)).Batches[1].Summary;
+
+        (summary.Name, summary.Priority, summary.Labels.Count).ShouldBe(("old", 0, 0));
+    }
+
+    [Fact]
+    public void Should_answer_a_retry_with_the_same_key_with_the_first_batch_and_record_nothing()
+    {
+        var first = new BatchCommands.Submit("/in/a", false, Priority: 5, IdempotencyKey: "k-1");
+        var (_, submitted) = BatchManagerState.Empty.Decide(first, Now);
+        var state = BatchManagerState.Empty.Apply(submitted!).Apply(new BatchEvents.Started(1, Now));
+
+        var (reply, again) = state.Decide(first, Now.AddMinutes(5));
+
+        reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+        again.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Should_find_a_key_in_the_state_rebuilt_from_the_journal()
+    {
+        var first = new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1");
+        var (_, submitted) = BatchManagerState.Empty.Decide(first, Now);
+        var rebuilt = new IBatchEvent[] { submitted!, new BatchEvents.Started(1, Now), new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now) }
+            .Aggregate(BatchManagerState.Empty, (state, e) => state.Apply(e));
+
+        rebuilt.Decide(first, Now).Reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+    }
+
+    [Fact]
+    public void Should_take_a_retry_that_leaves_out_the_defaults_it_gave_for_the_same_request()
+    {
+        var state = Apply(new BatchCommands.Submit("/in/a", false, Name: "a", Priority: 0, Labels: new Dictionary<string, string>(), IdempotencyKey: "k-1"));
+
+        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1"), Now).Reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+    }
+
+    [Fact]
+    public void Should_refuse_a_key_sent_again_with_another_request()
+    {
+        var state = Apply(new BatchCommands.Submit("/in/a", false, Priority: 5, IdempotencyKey: "k-1"));
+
+        var (reply, submitted) = state.Decide(new BatchCommands.Submit("/in/a", false, Priority: 6, IdempotencyKey: "k-1"), Now);
+
+        reply.ShouldBe(new SubmitKeyConflict("k-1", 1));
+        submitted.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Should_start_a_batch_for_another_key_over_the_same_input()
+    {
+        var state = Apply(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1"));
+
+        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-2"), Now).Reply.ShouldBe(new BatchAccepted(2, false));
+    }
+
+    [Fact]
+    public void Should_remember_a_key_whose_submission_resumed_a_batch_after_the_batch_finished()
+    {
+        var resume = new BatchCommands.Submit("/in/a", true, IdempotencyKey: "k-1");
+        var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Started(1, Now));
+
+        var (reply, recorded) = state.Decide(resume, Now);
+        var finished = state.Apply(recorded!).Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
+
+        reply.ShouldBe(new BatchAccepted(1, true));
+        recorded.ShouldBeOfType<BatchEvents.ResumedBySubmit>().BatchId.ShouldBe(1);
+        var (retried, nothing) = finished.Decide(resume, Now);
+        retried.ShouldBe(new BatchAccepted(1, true, Replayed: true));
+        nothing.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Should_say_that_the_latest_batch_over_an_input_completed_unless_asked_to_run_it_again()
+    {
+        IReadOnlyList<StageCounts> stages = [new(1, "metadata", 9, 1, 0, 0, 0, 10, true)];
+        var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Started(1, Now))
+            .Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, stages, Now));
+
+        var (reply, submitted) = state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now);
+
+        var completed = reply.ShouldBeOfType<BatchAlreadyCompleted>();
+        (completed.Batch.BatchId, completed.Batch.Status, completed.Stages).ShouldBe((1L, BatchStatus.Completed, stages));
+        submitted.ShouldBeNull();
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: true), Now).Reply.ShouldBe(new BatchAccepted(2, false));
+    }
+
+    [Theory]
+    [InlineData(BatchStatus.Failed)]
+    [InlineData(BatchStatus.Cancelled)]
+    public void Should_start_a_new_batch_over_an_input_whose_latest_batch_did_not_complete(BatchStatus status)
+    {
+        var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
+        state = Submit(state, "/in/a").Apply(new BatchEvents.Finished(2, status, "stopped", [], Now));
+
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchAccepted(3, false));
+    }
+
+    [Fact]
+    public void Should_resume_an_unfinished_batch_when_not_asked_to_run_again()
+    {
+        var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
+        state = Submit(state, "/in/a").Apply(new BatchEvents.Started(2, Now));
+
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchAccepted(2, true));
+    }
+
+    private static BatchManagerState Apply(BatchCommands.Submit submit)
+    {
+        var (_, submitted) = BatchManagerState.Empty.Decide(submit, Now);
+        return BatchManagerState.Empty.Apply(submitted!);
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.Serialization;
+using System.Text;
+using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Serialization;
 using Cofi.Actors.Batches;
@@ -43,12 +45,16 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new DistributionEvents.ScanFailed(9, "distribution", "input not found: /in", At),
         new DistributionSnapshot([new InputFile(0, "a.wav", "/in/a.wav", 1024, AudioFormat.Flac, null)], false, null),
         new BatchEvents.Submitted(9, "/in", At),
+        new BatchEvents.Submitted(9, "/in", At, "march calls", -5, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", "c0ffee"),
+        new BatchEvents.ResumedBySubmit(9, "key-2", "c0ffee", At),
         new BatchEvents.Started(9, At),
         new BatchEvents.Finished(9, BatchStatus.Completed, null, [Counts], At),
         new BatchEvents.Paused(9, At),
         new BatchEvents.Resumed(9, At),
         BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At))
-            .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At)),
+            .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At))
+            .Apply(new BatchEvents.Submitted(10, "/in/b", At, "b", 3, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", "c0ffee"))
+            .Apply(new BatchEvents.ResumedBySubmit(10, "key-2", "c0ffee", At)),
         new StageCommands.Admit([Work]),
         new StageCommands.UpstreamCompleted(12),
         new StageCommands.Pull(TestActor, "gpu-7", 4),
@@ -62,6 +68,25 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuWorkerCommands.Reattach("stt", TestActor),
         new GpuWorkerCommands.StageFinished("stt"),
         new BatchCommands.AddMachine("10.0.0.8"),
+        new BatchCommands.Submit("/in", true, "calls", 5, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", Again: false),
+        new BatchCommands.AwaitCompletion(9),
+        new BatchCommands.Pause(9),
+        new BatchCommands.Resume(9),
+        new BatchCommands.Cancel(9),
+        new BatchCommands.RetryFailed(9),
+        new BatchCommands.Hold(TimeSpan.FromSeconds(30)),
+        BatchQueries.GetBatches.Instance,
+        new BatchQueries.GetStatus(9),
+        new BatchAccepted(9, false, Replayed: true),
+        new SubmitKeyConflict("key-1", 9),
+        new BatchAlreadyCompleted(new BatchSummary(9, "/in", BatchStatus.Completed, null, At, At, At, "calls", 5), [Counts]),
+        new BatchList([new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null, Labels: new Dictionary<string, string> { ["team"] = "sales" })]),
+        new BatchStatusReply(new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null), [Counts]),
+        new BatchFinished(9, BatchStatus.Cancelled, "cancelled by an operator", [Counts], At),
+        new BatchNotFound(9),
+        new BatchControlRefused(9, "batch 9 is not running"),
+        new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null)),
+        new RetryFailedAccepted(9, true),
         new MachineAccepted("10.0.0.8", 1),
         new MachineRejected("10.0.0.8", "already serves the pipeline"),
         new StageCommands.Suspend(TestActor),
@@ -122,6 +147,34 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         var sampled = Samples().Select(m => m.GetType()).ToHashSet();
 
         CofiSerializer.KnownTypes.Where(t => !sampled.Contains(t)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Should_read_a_submitted_event_recorded_before_batches_had_names_priorities_labels_and_keys()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new BatchEvents.Started(1, At));
+        var recorded = """{"batchId":9,"input":"/in/calls","at":"2026-11-23T10:00:00.123456+00:00"}"""u8.ToArray();
+
+        var back = (BatchEvents.Submitted)serializer.FromBinary(recorded, "BatchEvents.Submitted");
+
+        back.ShouldBe(new BatchEvents.Submitted(9, "/in/calls", At));
+        BatchManagerState.Empty.Apply(back).Batches[9].Summary.Name.ShouldBe("calls");
+    }
+
+    [Fact]
+    public void Should_read_a_batch_queue_snapshot_taken_before_batches_had_names_and_keys()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(BatchManagerState.Empty);
+        var state = BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in/calls", At));
+        var snapshot = JsonNode.Parse(serializer.ToBinary(state))!.AsObject();
+        snapshot.Remove("submitKeys");
+        var summary = snapshot["batches"]!["9"]!["summary"]!.AsObject();
+        foreach (var later in new[] { "name", "priority", "labels" }) summary.Remove(later).ShouldBeTrue(later);
+
+        var back = (BatchManagerState)serializer.FromBinary(Encoding.UTF8.GetBytes(snapshot.ToJsonString()), serializer.Manifest(state));
+
+        back.Batches[9].Summary.Name.ShouldBe("calls");
+        back.Decide(new BatchCommands.Submit("/in/other", false, IdempotencyKey: "k"), At).Reply.ShouldBe(new BatchAccepted(10, false));
     }
 
     [Fact]

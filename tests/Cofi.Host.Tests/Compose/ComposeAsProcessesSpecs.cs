@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Tests.Support;
 using Cofi.Host.Tests.Support;
@@ -66,6 +67,15 @@ public sealed class ComposeAsProcessesSpecs(ITestOutputHelper output) : IDisposa
         }
         machines.Order().ShouldBe(gpuNodes.Order(), "every GPU node of the compose file took work");
         output.WriteLine($"gpu nodes that took work: {string.Join(", ", machines.Order())}");
+        // Both coordinators serve the API: the standby answers from the same batches as the active one.
+        foreach (var coordinator in new[] { "coordinator-1", "coordinator-2" })
+        {
+            var address = Regex.Match(cluster.Processes(coordinator)[0].Stdout, @"dashboard (http://\S+?)/ ").Groups[1].Value;
+            address.ShouldNotBeEmpty($"{coordinator} says where its dashboard is");
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            (await client.GetAsync("/ready")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, coordinator);
+            (await client.GetStringAsync("/api/batches/1")).ShouldContain("\"completed\"", customMessage: coordinator);
+        }
         var status = cluster.Run("submit", "status");
         (await status.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, status.Stderr);
         status.Stdout.ShouldContain("batch 1  completed");

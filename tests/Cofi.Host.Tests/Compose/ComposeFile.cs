@@ -112,6 +112,7 @@ public sealed record ComposeService(
     int Scale,
     IReadOnlyList<string> Profiles,
     IReadOnlyDictionary<string, string> Mounts,
+    IReadOnlyList<(int Published, int Target)> Ports,
     IReadOnlySet<string> Keys)
 {
     public static ComposeService From(string name, JsonElement service)
@@ -145,6 +146,10 @@ public sealed record ComposeService(
             service.TryGetProperty("scale", out var scale) ? scale.GetInt32() : 1,
             Strings("profiles") ?? [],
             mounts,
+            // docker-compose 1.29 prints ports in the long form, { published, target }.
+            service.TryGetProperty("ports", out var ports)
+                ? ports.EnumerateArray().Select(p => (p.GetProperty("published").GetInt32(), p.GetProperty("target").GetInt32())).ToList()
+                : [],
             service.EnumerateObject().Select(p => p.Name).ToHashSet());
     }
 

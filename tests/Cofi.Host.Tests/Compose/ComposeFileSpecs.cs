@@ -1,5 +1,7 @@
 using Cofi.Actors.Configuration;
 using Cofi.Host.Runtime;
+using Cofi.Host.Web;
+using Cofi.Management;
 using System.Text.RegularExpressions;
 using MySqlConnector;
 
@@ -16,7 +18,14 @@ public sealed class ComposeFileSpecs
     [
         "ACTORSYSTEM", "CLUSTER_IP", "CLUSTER_PORT", "CLUSTER_SEEDS", "CLUSTER_IP_FROM_HOSTNAME", "COFI_ROLES", "COFI_NODE_NAME",
         RuntimeOptions.DatabaseVariable, RuntimeOptions.LatencyVariable,
+        WebSettings.BindVariable, WebSettings.PortVariable, WebSettings.InputRootsVariable, ManagementSettings.BindVariable, ManagementSettings.PortVariable,
     ];
+
+    /// <summary>The services docker-compose up starts that run a Cofi process, and the port each serves /health and /metrics on.</summary>
+    private static readonly Dictionary<string, int> MetricsPorts = new()
+    {
+        ["lighthouse"] = ManagementSettings.DefaultPort, ["coordinator-1"] = 5080, ["coordinator-2"] = 5080, ["gpu"] = ManagementSettings.DefaultPort,
+    };
 
     /// <summary>The file as resolved with no variable set; read once, docker-compose is slow to start.</summary>
     private static readonly Lazy<Task<ComposeFile>> Resolved = new(() => ComposeFile.LoadAsync());
@@ -35,7 +44,7 @@ public sealed class ComposeFileSpecs
     {
         var compose = await Resolved.Value;
 
-        string[] expected = ["mysql", .. CofiServices];
+        string[] expected = ["mysql", "prometheus", .. CofiServices];
         compose.Services.Select(s => s.Name).Order().ShouldBe(expected.Order());
         compose.Services.Where(s => s.StartsWithUp).Select(s => s.Name).ShouldNotContain("submit", "submit runs with docker-compose run, not up");
         compose["submit"].Profiles.ShouldBe(["tools"]);
@@ -88,17 +97,69 @@ public sealed class ComposeFileSpecs
     }
 
     [Fact]
-    public async Task Should_run_two_coordinators_as_nodes_with_the_coordinator_role_only()
+    public async Task Should_run_two_coordinators_that_serve_with_the_coordinator_role_only_and_publish_their_web_port()
     {
         var compose = await Resolved.Value;
 
         foreach (var name in Coordinators)
         {
             var coordinator = compose[name];
-            coordinator.Command.ShouldBe(["node"], name);
+            coordinator.Command.ShouldBe(["serve"], name);
             coordinator.Env("COFI_ROLES").ShouldBe(NodeSettings.Coordinator, name);
             coordinator.Env("CLUSTER_IP").ShouldBe(name, "a coordinator advertises its own service name");
+            coordinator.Env(WebSettings.BindVariable).ShouldBe("0.0.0.0", "the web server must be reachable from outside the container");
+            coordinator.Ports.Select(p => p.Target).ShouldBe([int.Parse(coordinator.Env(WebSettings.PortVariable)!)], name);
+            coordinator.Env(WebSettings.InputRootsVariable).ShouldBe(coordinator.Mounts.Keys.Single(), "the API reads batches from the batches volume");
         }
+        Coordinators.Select(n => compose[n].Ports.Single().Published).ShouldBeUnique("each coordinator's dashboard has a port of its own on the host");
+    }
+
+    [Fact]
+    public async Task Should_check_every_cofi_service_s_health_on_the_port_it_serves_health_on()
+    {
+        var compose = await Resolved.Value;
+
+        foreach (var (name, port) in MetricsPorts)
+        {
+            var service = compose[name];
+            var test = string.Join(" ", service.Healthcheck ?? throw new ShouldAssertException($"{name} has no healthcheck"));
+            test.ShouldContain($"/dev/tcp/127.0.0.1/{port}", customMessage: name);
+            test.ShouldContain("GET /health", customMessage: name);
+            var served = service.Env(WebSettings.PortVariable) ?? service.Env(ManagementSettings.PortVariable);
+            served.ShouldBe(port.ToString(), name);
+            (service.Env(WebSettings.BindVariable) ?? service.Env(ManagementSettings.BindVariable)).ShouldBe("0.0.0.0", $"Prometheus scrapes {name} from another container");
+        }
+    }
+
+    [Fact]
+    public async Task Should_let_prometheus_scrape_every_cofi_service_with_a_valid_configuration()
+    {
+        var compose = await Resolved.Value;
+        var prometheus = compose["prometheus"];
+        var (source, target) = prometheus.Mounts.Single(m => m.Key.EndsWith("prometheus.yml")) is var m ? (m.Value, m.Key) : default;
+        target.ShouldBe("/etc/prometheus/prometheus.yml");
+        prometheus.Command.ShouldNotBeNull().ShouldContain($"--config.file={target}");
+        var config = await File.ReadAllTextAsync(source);
+
+        foreach (var (name, port) in MetricsPorts.Where(p => p.Key != "gpu"))
+            config.ShouldContain($"{name}:{port}", customMessage: $"prometheus scrapes {name}");
+        // The gpu service is scaled: every copy is found through its service name.
+        config.ShouldContain("dns_sd_configs");
+        config.ShouldContain("names: [\"gpu\"]");
+        config.ShouldContain($"port: {ManagementSettings.DefaultPort}");
+        var (code, stdout, stderr) = await Run("promtool", "check", "config", source);
+        code.ShouldBe(0, stdout + stderr);
+    }
+
+    private static async Task<(int, string, string)> Run(string program, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     [Fact]

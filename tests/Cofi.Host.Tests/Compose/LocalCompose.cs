@@ -44,9 +44,12 @@ public sealed class LocalCompose : IAsyncDisposable
             .OfType<string>()
             .Select(db => new MySqlConnectionStringBuilder(db).Server)
             .Distinct().Single();
-        _ports = compose.Services.Where(s => s.StartsWithUp && s.Scale == 1 && s.Name != DatabaseService)
+        _ports = compose.Services.Where(s => s.StartsWithUp && s.Scale == 1 && s.Name != DatabaseService && IsCofi(s))
             .ToDictionary(s => s.Name, _ => FreePort.Next());
     }
+
+    /// <summary>A service whose image this repository builds: a Cofi process.</summary>
+    private static bool IsCofi(ComposeService service) => service.BuildTarget is not null;
 
     /// <summary>The service COFI_DB names as its server: MariaDB stands in for it.</summary>
     public string DatabaseService { get; }
@@ -63,7 +66,9 @@ public sealed class LocalCompose : IAsyncDisposable
     public async Task UpAsync()
     {
         var started = new HashSet<string> { DatabaseService };
-        var pending = _compose.Services.Where(s => s.StartsWithUp && s.Name != DatabaseService).ToList();
+        var pending = _compose.Services.Where(s => s.StartsWithUp && s.Name != DatabaseService && IsCofi(s)).ToList();
+        // Services of other images (Prometheus) are not run here; what depends on them does not wait.
+        started.UnionWith(_compose.Services.Where(s => !IsCofi(s)).Select(s => s.Name));
         while (pending.Count > 0)
         {
             var ready = pending.Where(s => s.DependsOn.Keys.All(started.Contains)).ToList();
@@ -123,6 +128,9 @@ public sealed class LocalCompose : IAsyncDisposable
                 "CLUSTER_IP" => value == service.Name ? Loopback
                     : throw new InvalidOperationException($"{service.Name}: CLUSTER_IP '{value}' is not the service's own name, so the others cannot reach it"),
                 "CLUSTER_PORT" => port.ToString(),
+                // Containers each have the whole port range; processes here share one: any free port, on loopback.
+                "COFI_WEB_PORT" or "COFI_MANAGEMENT_PORT" => "0",
+                "COFI_WEB_BIND" or "COFI_MANAGEMENT_BIND" => Loopback,
                 "CLUSTER_SEEDS" => string.Join(",", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Address)),
                 _ => Database(Paths(service, value)),
             };

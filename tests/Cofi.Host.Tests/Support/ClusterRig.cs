@@ -1,6 +1,7 @@
 using Cofi.Actors.Executors;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Tests.Support;
+using Cofi.Host.Web;
 
 namespace Cofi.Host.Tests.Support;
 
@@ -70,6 +71,11 @@ public sealed class ClusterRig : IAsyncDisposable
     /// <summary>A coordinator node that serves batches when the cluster singleton lands on it.</summary>
     public CofiProcess StartStandbyCoordinator(string name, int latencyMs, string? database = null) =>
         Start(CofiProcess.HostDll, _environment, "node", "--roles", "coordinator", "--name", name, "--db", database ?? Database, "--latency", latencyMs.ToString());
+
+    /// <summary>A standing coordinator (<c>serve</c>) with its dashboard and API on a free port; the API may read <see cref="Input"/>.</summary>
+    public CofiProcess StartServingCoordinator(string name, int latencyMs) =>
+        Start(CofiProcess.HostDll, new Dictionary<string, string>(_environment) { [WebSettings.InputRootsVariable] = Input },
+            "serve", "--name", name, "--db", Database, "--latency", latencyMs.ToString());
 
     /// <summary>A command line run against the cluster (knowing its seeds from the environment, like an operator's shell).</summary>
     /// <param name="watched">processes whose output explains a command that does not end</param>
