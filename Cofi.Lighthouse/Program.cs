@@ -25,12 +25,9 @@ catch (Exception e) when (e is LighthouseConfigurationException or ManagementCon
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddAkka(settings.ActorSystem, akka => akka
     // A seed node only: it hosts no Cofi actor, so it never has to read Cofi's messages.
-    .AddHocon("""
-        akka.loglevel = INFO
-        akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-        akka.cluster.split-brain-resolver.active-strategy = keep-majority
-        akka.cluster.split-brain-resolver.stable-after = 20s
-        """, HoconAddMode.Prepend)
+    .AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)
+    // hocon/cluster.conf, as every Cofi.Host member has it: the same failure detector and split-brain resolver.
+    .AddHocon(EmbeddedHocon.Read("cluster.conf"), HoconAddMode.Prepend)
     .WithRemoting(settings.Ip, settings.Port)
     .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.Seeds.ToArray() }));
 builder.ListenManagement(management).AddCofiManagement();

@@ -8,6 +8,9 @@ public static class CofiConfig
 {
     public static Config Defaults { get; } = Embedded("cofi.conf").WithFallback(Embedded("akka.conf"));
 
+    /// <summary>hocon/cluster.conf: failure detection and the split-brain resolver, the same on every member (Lighthouse too).</summary>
+    public static Config Cluster { get; } = Embedded("cluster.conf");
+
     public static Config Load(string? file = null, params string[] overrides)
     {
         var config = Defaults;

@@ -97,11 +97,7 @@ public static class CofiHosting
     /// <summary>Remoting and clustering; a process with no seeds joins itself and forms a cluster of one.</summary>
     public static AkkaConfigurationBuilder AddCofiCluster(this AkkaConfigurationBuilder builder, NodeSettings cluster)
     {
-        builder.AddHocon("""
-            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-            akka.cluster.split-brain-resolver.active-strategy = keep-majority
-            akka.cluster.split-brain-resolver.stable-after = 20s
-            """, HoconAddMode.Prepend)
+        builder.AddHocon(CofiConfig.Cluster, HoconAddMode.Prepend)
             .WithRemoting(cluster.Ip, cluster.Port)
             .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
         if (cluster.Seeds.Count == 0)

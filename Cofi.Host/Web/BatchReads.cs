@@ -8,7 +8,7 @@ namespace Cofi.Host.Web;
 
 /// <summary>
 /// The API's reads of batches. They ask the BatchManager; in a cluster it is a singleton that can be on a coordinator
-/// that just died, or not yet started on the one taking over (about 45 s, by the split-brain resolver's margins). There
+/// that just died, or not yet started on the one taking over (some 14 s, by the failure detector's and split-brain resolver's margins in hocon/cluster.conf). There
 /// a read it does not answer within a second trips a circuit breaker, and until a trial read finds it answering again,
 /// reads are answered at once from this coordinator's ProgressBroadcaster: the batches and stage counts it has been
 /// told over distributed pub-sub, which a standby keeps as current as the active coordinator does.

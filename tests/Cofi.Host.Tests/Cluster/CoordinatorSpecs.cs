@@ -41,7 +41,7 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : IDisposable
 
         await ClusterRig.Until(() => standby.Stdout.Contains("node c2: batch 1: completed"), "batch completed on the standby", standby);
         await JournalChecks.ShouldHaveRecordedEveryFileOnceAsync(db.Settings, Files);
-        dispatching.ShouldBeLessThan(TimeSpan.FromSeconds(60));
+        dispatching.ShouldBeLessThan(TimeSpan.FromSeconds(20), "failure detection, stable-after and the removal margin of hocon/cluster.conf, then recovery");
     }
 
     [Fact]
