@@ -27,11 +27,12 @@ public sealed class ServeSpecs : IDisposable
         (await client.GetStringAsync("/health")).ShouldContain("alive");
         var submitted = await client.PostAsJsonAsync("/api/batches", new { input });
         submitted.StatusCode.ShouldBe(HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
-        await Poll.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/batches/1")).GetProperty("batch").GetProperty("status").GetString(),
+        await Poll.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/batches"))[0].GetProperty("status").GetString(),
             status => status == "completed", "batch 1 completed", Patience);
 
         var metrics = await client.GetStringAsync("/metrics");
-        metrics.ShouldContain("""cofi_file_stages_settled_total{otel_scope_name="Cofi",batch="1",stage="metadata",outcome="done"} 40""");
+        var settled = new Regex("""^cofi_file_stages_settled_total\{(?=[^}]*batch="1")(?=[^}]*stage="metadata")(?=[^}]*outcome="done")[^}]*\} (\d+)""", RegexOptions.Multiline);
+        settled.Match(metrics).Groups[1].Value.ShouldBe("40", metrics);
         metrics.ShouldContain("dotnet_gc_collections_total");
         metrics.ShouldContain("http_server_request_duration_seconds");
         serve.Stdout.ShouldContain("node ");
