@@ -4,7 +4,6 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Remote.Hosting;
 using Cofi.Actors.Gpu;
-using Cofi.Actors.Operations;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Config;
 using Cofi.Actors.Batches;
@@ -103,7 +102,7 @@ public static class CofiHosting
             .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
         if (cluster.Seeds.Count == 0)
             builder.WithActors((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
-        return builder.WithActors((system, _) => system.ActorOf(ClusterAdmin.Props(TimeSpan.FromSeconds(10)), ClusterAdmin.Name));
+        return builder;
     }
 
     /// <summary>The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as <see cref="BatchManager"/>.</summary>

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Progress;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
