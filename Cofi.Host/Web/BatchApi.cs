@@ -130,6 +130,8 @@ public static class BatchApi
         if (body.DryRun)
         {
             if (await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) is not BatchStatusReply status) return Problems.BatchNotFound(batchId);
+            if (status.Batch.Status is not (BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused))
+                return Problems.Conflict($"batch {batchId} is {status.Batch.Status.ToString().ToLowerInvariant()} already");
             var total = status.Stages.FirstOrDefault()?.Total;
             var settled = status.Stages.LastOrDefault()?.Settled ?? 0;
             var open = total is { } t ? Math.Max(0, t - settled) : 0;
