@@ -19,6 +19,9 @@ public sealed class ExitCodeSpecs(ServeFixture fixture)
     [InlineData(3, "batch show 9999", "there is no batch 9999")]
     [InlineData(3, "file show 9999 a.wav", "there is no batch 9999")]
     [InlineData(4, "cluster leave", "not in a cluster")]
+    [InlineData(4, "cluster join 10.0.0.9:4053", "not in a cluster")]
+    [InlineData(4, "cluster down-unreachable --yes", "not in a cluster")]
+    [InlineData(3, "gpu remove no-such-machine --yes", "the coordinator serves no such machine")]
     public async Task Should_exit_with_the_code_of_the_failure_and_one_line(int code, string line, string says)
     {
         var result = await _serve.CofiAsync(line.Split(' '));

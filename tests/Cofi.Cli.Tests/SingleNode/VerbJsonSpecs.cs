@@ -59,6 +59,11 @@ public sealed class VerbJsonSpecs(ServeFixture fixture)
         machines.GetArrayLength().ShouldBe(4);
         foreach (var field in new[] { "name", "node", "slotsByStage", "busyByStage", "filesPerMinute", "errors", "breaker" })
             machines[0].TryGetProperty(field, out _).ShouldBeTrue(field);
+        var added = await Json("gpu", "add", "gpu-extra.local", "--reason", "more capacity");
+        added.GetProperty("machine").GetString().ShouldBe("gpu-extra.local");
+        var removed = await Json("gpu", "remove", "gpu-extra.local", "--yes", "--reason", "done");
+        removed.GetProperty("machine").GetString().ShouldBe("gpu-extra.local");
+        _serve.Process.Stdout.ShouldContain("operator: GPU machine gpu-extra.local removed");
         var cluster = await Json("cluster", "show");
         cluster.GetProperty("members").GetArrayLength().ShouldBe(1);
         cluster.GetProperty("leader").GetString().ShouldNotBeNull();
