@@ -4,7 +4,7 @@ namespace Cofi.Host.Commands;
 
 /// <summary>
 /// A duration as an operator types it: a whole number with a unit, <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c>
-/// (<c>20ms</c>, <c>1.5s</c>, <c>10m</c>); a bare number is milliseconds, as the options took before they had units.
+/// (<c>20ms</c>, <c>1.5s</c>, <c>10m</c>); a bare whole number is milliseconds, as the options took before they had units.
 /// Shared by <c>Cofi.Host</c> and <c>cofi</c>.
 /// </summary>
 public static class Duration
@@ -19,6 +19,7 @@ public static class Duration
         while (digits > 0 && char.IsAsciiLetter(raw[digits - 1])) digits--;
         var unit = raw[digits..].ToLowerInvariant();
         if (!double.TryParse(raw[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)) return false;
+        if (unit.Length == 0 && raw.Contains('.')) return false;
         double? ms = unit switch
         {
             "" or "ms" => value,

@@ -28,6 +28,7 @@ public sealed class DurationOptionSpecs : IDisposable
     [InlineData("soon")]
     [InlineData("-5")]
     [InlineData("20d")]
+    [InlineData("1.5")]
     [InlineData("")]
     public void Should_refuse_what_is_not_a_duration(string text) => Duration.TryParse(text, out _).ShouldBeFalse();
 
