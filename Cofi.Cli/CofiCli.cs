@@ -38,7 +38,7 @@ public static class CofiCli
             using var api = new ApiClient(target);
             using var interrupt = new Interrupt();
             var catalog = await Catalog.LoadAsync(api, interrupt.Token);
-            if (words.Count == 0 && !options.Help) return await new Prompt(api, catalog, options).RunAsync();
+            if (words.Count == 0 && !options.Help) return await new Prompt(api, catalog, options, interrupt).RunAsync();
             return await OneShotAsync(api, catalog, options, words, interrupt);
         }
         catch (CliException e)

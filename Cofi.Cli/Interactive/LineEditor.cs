@@ -33,7 +33,7 @@ public sealed class LineEditor(History history, Func<string, Task<IReadOnlyList<
                         if (listed is not null)
                         {
                             Console.Write("\n" + listed + "\n" + prompt);
-                            Redraw(prompt, line, cursor, full: false);
+                            Redraw(prompt, line, cursor);
                         }
                         if (completed.Length > 0)
                         {
@@ -98,7 +98,7 @@ public sealed class LineEditor(History history, Func<string, Task<IReadOnlyList<
                         break;
                 }
                 lastWasTab = tab;
-                Redraw(prompt, line, cursor, full: true);
+                Redraw(prompt, line, cursor);
             }
         }
         finally
@@ -124,7 +124,7 @@ public sealed class LineEditor(History history, Func<string, Task<IReadOnlyList<
         cursor = line.Length;
     }
 
-    private static void Redraw(string prompt, StringBuilder line, int cursor, bool full)
+    private static void Redraw(string prompt, StringBuilder line, int cursor)
     {
         var back = line.Length - cursor;
         Console.Write("\r" + prompt + line + "\x1b[K" + (back > 0 ? $"\x1b[{back}D" : ""));

@@ -8,13 +8,12 @@ namespace Cofi.Cli.Interactive;
 /// <c>cofi HOST:PORT</c>) or <c>help</c>, <c>history</c>, <c>clear</c>, <c>exit</c>. An error ends the line's command,
 /// not the prompt; Ctrl+C ends a command that follows a stream. Lines from a pipe are run one by one.
 /// </summary>
-public sealed class Prompt(ApiClient api, Catalog catalog, GlobalOptions session)
+public sealed class Prompt(ApiClient api, Catalog catalog, GlobalOptions session, Interrupt interrupt)
 {
     public async Task<int> RunAsync()
     {
         var history = new History(History.DefaultFile(Environment.GetEnvironmentVariable));
         var completer = new Completer(api, catalog);
-        using var interrupt = new Interrupt();
         var terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var editor = new LineEditor(history, line => completer.CandidatesAsync(line, interrupt.Renew()));
         var prompt = $"[{api.Target.Display}] cofi> ";
@@ -38,11 +37,11 @@ public sealed class Prompt(ApiClient api, Catalog catalog, GlobalOptions session
                     Console.Write("\x1b[2J\x1b[H");
                     continue;
             }
-            last = await RunLineAsync(line, interrupt);
+            last = await RunLineAsync(line);
         }
     }
 
-    private async Task<int> RunLineAsync(string line, Interrupt interrupt)
+    private async Task<int> RunLineAsync(string line)
     {
         try
         {

@@ -67,7 +67,7 @@ public sealed class ProgressView(long batchId, bool terminal, TextWriter output)
             _lastDraw = now;
             var text = new StringBuilder();
             if (_drawn > 0) text.Append($"\x1b[{_drawn}A");
-            var lines = Lines(bars: true);
+            var lines = Lines();
             foreach (var line in lines) text.Append('\r').Append(line).Append("\x1b[K\n");
             _drawn = lines.Count;
             output.Write(text.ToString());
@@ -81,7 +81,7 @@ public sealed class ProgressView(long batchId, bool terminal, TextWriter output)
                          string.Join(" | ", _order.Select(n => _stages[n]).Select(s => $"{s.Name} {s.Settled:N0}/{Total(s):N0}")));
     }
 
-    private List<string> Lines(bool bars)
+    private List<string> Lines()
     {
         var lines = new List<string> { $"batch {batchId}: {Status}" };
         var width = _order.Select(n => n.Length).DefaultIfEmpty(8).Max();

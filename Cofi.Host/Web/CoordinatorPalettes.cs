@@ -48,9 +48,9 @@ public static class CoordinatorPalettes
     public static readonly CommandPalette Gpu = new("gpu", "GPU machines and nodes", Role,
     [
         Get("list", "each machine: node, slots busy/total per stage, files per minute, errors, breaker", "/api/machines", view: "machines"),
-        new("drain", "a GPU node takes no new work, finishes what it has, then leaves the cluster", "POST", "/api/gpu-nodes/{node}/drain",
+        Post("drain", "a GPU node takes no new work, finishes what it has, then leaves the cluster", "/api/gpu-nodes/{node}/drain",
             [Arg("node", "the GPU node's name", completion: "node")],
-            [Switch("wait", "how long to wait for it to leave (0: do not wait)", "duration", "body", @default: "10m", field: "waitMs")], Mutation: true),
+            [Switch("wait", "how long to wait for it to leave (0: do not wait)", "duration", "body", @default: "10m", field: "waitMs")]),
         Post("add", "add a GPU machine that is only an HTTP endpoint: every running and later batch sends it work", "/api/machines",
             [Arg("host", "the machine's host name or address", @in: "body")]),
         Post("remove", "a GPU machine the coordinator serves itself takes no more work", "/api/machines/{host}/remove",

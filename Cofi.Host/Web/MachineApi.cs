@@ -133,9 +133,9 @@ public static class MachineApi
                 : $"no GPU node named '{node}'; GPU nodes up: {string.Join(", ", answer.Known)}");
         log.Mutation($"GPU node {node} ({answer.Address}) drains, then leaves the cluster", body.Reason);
         var wait = TimeSpan.FromMilliseconds(body.WaitMs ?? 0);
-        if (wait > TimeSpan.Zero && await Task.WhenAny(left.Task, Task.Delay(wait, cancel)) == left.Task && left.Task.IsCompletedSuccessfully)
-            return TypedResults.Ok(new DrainAnswer(node, answer.Address, true));
-        if (wait == TimeSpan.Zero) system.Stop(drain);
-        return TypedResults.Accepted("/api/cluster", new DrainAnswer(node, answer.Address, false));
+        var gone = wait > TimeSpan.Zero && await Task.WhenAny(left.Task, Task.Delay(wait, cancel)) == left.Task && left.Task.IsCompletedSuccessfully;
+        // The node drains and leaves whether or not anyone waits for it.
+        if (!gone) system.Stop(drain);
+        return gone ? TypedResults.Ok(new DrainAnswer(node, answer.Address, true)) : TypedResults.Accepted("/api/cluster", new DrainAnswer(node, answer.Address, false));
     }
 }

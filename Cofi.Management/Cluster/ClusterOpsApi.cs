@@ -106,6 +106,7 @@ public static class ClusterOpsApi
             case "leave" when target is null || target == cluster.SelfAddress:
                 log.Mutation("this node leaves the cluster (its work drains first)", request.Reason);
                 // As SIGTERM does: a GPU node finishes its calls in flight before it leaves, then the process exits.
+                // Started a moment after this answer, which the shutdown would otherwise cut off.
                 _ = Task.Run(async () =>
                 {
                     await Task.Delay(200);

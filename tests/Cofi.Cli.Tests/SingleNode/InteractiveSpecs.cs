@@ -13,6 +13,8 @@ public sealed class InteractiveSpecs
     {
         await using var _serve = await ServeNode.StartAsync();
         var batchId = await _serve.SubmitAsync(_serve.Samples("prompt", 5), "--name", "prompted");
+        // Shown once it has ended: the BatchManager forwards a status query to the batch's supervisor, which drops it while it stops.
+        (await _serve.CofiAsync("batch", "watch", batchId.ToString())).ExitCode.ShouldBe(0);
         var history = _serve.Dir.File($"history-{Guid.NewGuid():N}");
         using var terminal = new Tmux($"dotnet {CofiCommand.Dll} {_serve.Address}", new Dictionary<string, string> { ["COFI_API_TOKEN"] = ServeNode.Token, ["COFI_HISTORY"] = history });
         var prompt = $"[{_serve.Address}] cofi>";
