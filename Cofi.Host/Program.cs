@@ -7,12 +7,10 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     DemoCommand.Create(common),
     RunCommand.Create(common),
     RetryFailedCommand.Create(common),
-    AddMachineCommand.Create(common),
     StatusCommand.Create(common),
     SamplesCommand.Create(),
     ServeCommand.Create(common),
     NodeCommand.Create(common),
-    DrainCommand.Create(common),
     DbCommand.Create(common),
     BenchWebCommand.Create(),
 };

@@ -26,6 +26,8 @@ public sealed class ClusterMembersGauge
     private static IEnumerable<Measurement<int>> Observe(StartedActorSystem system)
     {
         if (system.Get() is not { } actorSystem) return [];
+        // A process outside any cluster (Cofi's embedded one) has no members to count.
+        if (((Akka.Actor.ExtendedActorSystem)actorSystem).Provider is not IClusterActorRefProvider) return [];
         var state = Cluster.Get(actorSystem).State;
         string StatusOf(Member member) =>
             state.Unreachable.Contains(member) ? "unreachable" : member.Status.ToString().ToLowerInvariant();

@@ -37,12 +37,28 @@ public static class ManagementHosting
         builder.Services.TryAddSingleton<StartedActorSystem>();
         builder.Services.TryAddSingleton<ClusterMembersGauge>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessCheck, ClusterJoinedCheck>());
+        builder.Services.TryAddSingleton(new MetricsSummary([.. meters, ClusterMembersGauge.MeterName, "System.Runtime"]));
+        builder.AddOperatorCommands();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter([.. meters, .. BuiltInMeters])
             // Created with the meter provider, so the gauge exists from the first scrape on.
             .AddInstrumentation(services => services.GetRequiredService<ClusterMembersGauge>())
             .AddPrometheusExporter());
         return builder;
+    }
+
+    /// <summary>
+    /// What every node offers the operators' client: the cluster, node and actor palettes, the member completion,
+    /// the bearer token of its mutations (<c>COFI_API_TOKEN</c>) and the log line each mutation leaves.
+    /// </summary>
+    private static void AddOperatorCommands(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(ApiTokenSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        builder.Services.TryAddSingleton<OperatorLog>();
+        builder.Services.AddSingleton(NodePalettes.Cluster);
+        builder.Services.AddSingleton(NodePalettes.Node);
+        builder.Services.AddSingleton(NodePalettes.Actor);
+        builder.Services.AddSingleton<ICompletionSource, MemberCompletion>();
     }
 
     /// <summary>Kestrel listens on the management address (and nowhere else): for processes without a web port of their own.</summary>
@@ -57,6 +73,10 @@ public static class ManagementHosting
         routes.MapGet("/health", () => TypedResults.Ok(new Liveness("alive"))).WithTags("management");
         routes.MapGet("/ready", ReadyAsync).WithTags("management");
         routes.MapPrometheusScrapingEndpoint();
+        routes.MapCommandsApi();
+        routes.MapClusterOpsApi();
+        routes.MapNodeApi();
+        routes.MapActorApi();
         return routes;
     }
 

@@ -68,6 +68,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _holding = true;
             BatchSupervisor.HoldAll(_supervisors.Values.ToList(), m.Grace).PipeTo(Sender);
         });
+        Command<BatchCommands.RemoveMachine>(OnRemoveMachine);
+        Command<BatchCommands.SetPriority>(OnSetPriority);
         Command<Terminated>(m =>
         {
             var batch = _supervisors.FirstOrDefault(s => s.Value.Equals(m.ActorRef));
@@ -138,14 +140,14 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         }
         var sender = Sender;
         var wasFinished = !entry.IsUnfinished;
-        Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow()), e =>
+        Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow(), retry.Stage), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
             Announce(e.BatchId);
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
-                supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests));
+                supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage));
             SnapshotIfDue();
             StartQueued();
         });
@@ -175,7 +177,44 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private IReadOnlyList<string> Machines => _machines.Concat(_state.Machines).ToList();
+    private void OnRemoveMachine(BatchCommands.RemoveMachine remove)
+    {
+        var machine = remove.Machine.Trim();
+        if (!Machines.Contains(machine, StringComparer.OrdinalIgnoreCase))
+        {
+            Sender.Tell(new MachineRejected(machine, "the coordinator serves no such machine"));
+            return;
+        }
+        var sender = Sender;
+        Persist(new BatchEvents.MachineRemoved(Machines.First(m => string.Equals(m, machine, StringComparison.OrdinalIgnoreCase)), _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new BatchSupervisor.RemoveMachine(e.Machine));
+            sender.Tell(new MachineWithdrawn(e.Machine, _supervisors.Count));
+            SnapshotIfDue();
+        });
+    }
+
+    private void OnSetPriority(BatchCommands.SetPriority change)
+    {
+        if (!_state.Batches.ContainsKey(change.BatchId))
+        {
+            Sender.Tell(new BatchNotFound(change.BatchId));
+            return;
+        }
+        var sender = Sender;
+        Persist(new BatchEvents.PriorityChanged(change.BatchId, change.Priority, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            sender.Tell(new BatchUpdated(_state.Batches[e.BatchId].Summary));
+            Announce(e.BatchId);
+            SnapshotIfDue();
+        });
+    }
+
+    private IReadOnlyList<string> Machines => _state.Serving(_machines);
 
     private void StartSupervisor(long batchId)
     {
@@ -183,7 +222,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         if (_supervisors.ContainsKey(batchId)) return;
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
-            _settings, Machines, entry.RetryRequests, _executors, _clock), $"batch-{batchId}");
+            _settings, Machines, entry.RetryRequests, _executors, _clock, entry.RetryStage), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));

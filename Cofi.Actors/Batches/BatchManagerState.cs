@@ -6,7 +6,8 @@ namespace Cofi.Actors.Batches;
 
 /// <summary>One batch as the manager knows it.</summary>
 /// <param name="RetryRequests">How many retry-failed requests the batch has had; its supervisor carries out those it has not yet.</param>
-public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0)
+/// <param name="RetryStage">the stage the latest retry-failed request named; null: every stage.</param>
+public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0, string? RetryStage = null)
 {
     public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused;
 }
@@ -17,13 +18,20 @@ public sealed record SubmitKey(long BatchId, string RequestHash, bool Resumed);
 /// <summary>The queue of batches: what was submitted, what runs, what finished. Rebuilt from the journal.</summary>
 /// <param name="AddedMachines">GPU machines an operator added at run time, on top of the configured ones.</param>
 /// <param name="SubmitKeys">the idempotency keys submissions came with, by key.</param>
+/// <param name="RemovedMachines">configured GPU machines an operator removed.</param>
 public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches, ImmutableList<string>? AddedMachines = null,
-    ImmutableDictionary<string, SubmitKey>? SubmitKeys = null) : ICofiMessage
+    ImmutableDictionary<string, SubmitKey>? SubmitKeys = null, ImmutableList<string>? RemovedMachines = null) : ICofiMessage
 {
     public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty, ImmutableList<string>.Empty,
         ImmutableDictionary<string, SubmitKey>.Empty);
 
     public IReadOnlyList<string> Machines => AddedMachines ?? ImmutableList<string>.Empty;
+
+    public IReadOnlyList<string> Removed => RemovedMachines ?? ImmutableList<string>.Empty;
+
+    /// <summary>The GPU machines the coordinator serves itself: the configured ones and those added, less those removed.</summary>
+    public IReadOnlyList<string> Serving(IEnumerable<string> configured) =>
+        configured.Concat(Machines).Distinct(StringComparer.OrdinalIgnoreCase).Where(m => !Removed.Contains(m, StringComparer.OrdinalIgnoreCase)).ToList();
 
     public ImmutableDictionary<string, SubmitKey> Keys => SubmitKeys ?? ImmutableDictionary<string, SubmitKey>.Empty;
 
@@ -49,8 +57,19 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
         {
             Summary = b.IsUnfinished ? b.Summary : b.Summary with { Status = BatchStatus.Queued, Reason = null, FinishedAt = null },
             RetryRequests = b.RetryRequests + 1,
+            RetryStage = e.Stage,
         }),
-        BatchEvents.MachineAdded e => this with { AddedMachines = Machines.Contains(e.Machine) ? AddedMachines : Machines.ToImmutableList().Add(e.Machine) },
+        BatchEvents.PriorityChanged e => Update(e.BatchId, b => b with { Summary = b.Summary with { Priority = e.Priority } }),
+        BatchEvents.MachineAdded e => this with
+        {
+            AddedMachines = Machines.Contains(e.Machine) ? AddedMachines : Machines.ToImmutableList().Add(e.Machine),
+            RemovedMachines = Removed.ToImmutableList().Remove(e.Machine),
+        },
+        BatchEvents.MachineRemoved e => this with
+        {
+            AddedMachines = Machines.ToImmutableList().Remove(e.Machine),
+            RemovedMachines = Removed.Contains(e.Machine) ? RemovedMachines : Removed.ToImmutableList().Add(e.Machine),
+        },
         _ => this,
     };
 

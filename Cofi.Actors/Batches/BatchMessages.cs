@@ -52,7 +52,17 @@ public static class BatchCommands
     /// Process the batch's failed files again (retry-failed): a finished batch is queued again, a running one requeues
     /// them at once. Answered with <see cref="RetryFailedAccepted"/> or <see cref="BatchNotFound"/>.
     /// </summary>
-    public sealed record RetryFailed(long BatchId) : IBatchCommand;
+    /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
+    public sealed record RetryFailed(long BatchId, string? Stage = null) : IBatchCommand;
+
+    /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchNotFound"/>.</summary>
+    public sealed record SetPriority(long BatchId, int Priority) : IBatchCommand;
+
+    /// <summary>
+    /// A GPU machine the coordinator serves itself (an HTTP endpoint) stops getting work: its workers stop and their
+    /// calls in flight go back to the queue. Answered with <see cref="MachineWithdrawn"/> or <see cref="MachineRejected"/>.
+    /// </summary>
+    public sealed record RemoveMachine(string Machine) : IBatchCommand;
 
     /// <summary>
     /// A GPU machine that is only an HTTP endpoint joins: every running batch (and every later one) gets a GpuWorker
@@ -98,7 +108,14 @@ public static class BatchEvents
     public sealed record Resumed(long BatchId, DateTimeOffset At) : IBatchEvent;
 
     /// <summary>The manager's record of a retry-failed request: a finished batch is queued again.</summary>
-    public sealed record RetryRequested(long BatchId, DateTimeOffset At) : IBatchEvent;
+    /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
+    public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null) : IBatchEvent;
+
+    /// <summary>An operator gave the batch another priority.</summary>
+    public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At) : IBatchEvent;
+
+    /// <summary>An operator removed a GPU machine the coordinator served itself.</summary>
+    public sealed record MachineRemoved(string Machine, DateTimeOffset At) : IBatchEvent;
 
     /// <summary>The batch supervisor's record that it carried out retry-failed request number <see cref="Request"/>.</summary>
     public sealed record RetryStarted(long BatchId, int Request, DateTimeOffset At) : IBatchEvent;
@@ -164,6 +181,8 @@ public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofi
 public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 
 public sealed record MachineRejected(string Machine, string Reason) : ICofiMessage;
+
+public sealed record MachineWithdrawn(string Machine, int RunningBatches) : ICofiMessage;
 
 /// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
 public sealed record BatchSupervising(long BatchId, string Input);

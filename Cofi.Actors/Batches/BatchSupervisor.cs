@@ -35,8 +35,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         public static readonly Cancel Instance = new();
     }
 
-    /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch.</summary>
-    public sealed record RetryFailed(int Request);
+    /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch; <see cref="Stage"/>: only files failed there.</summary>
+    public sealed record RetryFailed(int Request, string? Stage = null);
 
     /// <summary>An operator added a GPU machine: give it a worker for this batch.</summary>
     public sealed record AddMachine(string Machine);
@@ -46,6 +46,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
 
     /// <summary>Every stage is held, or the grace ran out with <see cref="StillInFlight"/> calls not back.</summary>
     public sealed record Held(long BatchId, int StillInFlight, bool GraceRanOut);
+    /// <summary>An operator removed a GPU machine: its worker stops, and its calls in flight go back to the queue.</summary>
+    public sealed record RemoveMachine(string Machine);
 
     private sealed record FailedCollected(IReadOnlyList<int> FileIds, string? Error);
 
@@ -70,10 +72,12 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private int _retriesDone;
     private bool _retryPending;
     private bool _retrying;
+    private string? _retryStage;
 
     public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
-        IExecutorProvider executors, TimeProvider clock)
+        IExecutorProvider executors, TimeProvider clock, string? retryStage = null)
     {
+        _retryStage = retryStage;
         _batchId = batchId;
         _input = input;
         _paused = paused;
@@ -126,6 +130,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         Command<RetryFailed>(m =>
         {
             if (m.Request <= _retriesDone) return;
+            _retryStage = m.Stage;
             Persist(new BatchEvents.RetryStarted(_batchId, m.Request, _clock.GetUtcNow()), e =>
             {
                 _retriesDone = e.Request;
@@ -151,6 +156,16 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         });
         // Before its stages exist (still recovering, or ending) there is nothing to hold.
         Command<Hold>(m => HoldStages(_batchId, _stages.Count > 0 ? ModelStages() : [], m.Grace, Context.System.EventStream).PipeTo(Sender));
+        Command<RemoveMachine>(m =>
+        {
+            _machines.RemoveAll(name => string.Equals(name, m.Machine, StringComparison.OrdinalIgnoreCase));
+            // Its stages watch the worker: what it had in flight goes back to their queues.
+            if (Context.Child($"gpu-{Uri.EscapeDataString(m.Machine)}") is { } worker && !worker.IsNobody())
+            {
+                _workers.Remove(worker);
+                Context.Stop(worker);
+            }
+        });
         Command<GetStatus>(m =>
         {
             if (!_started) Stash.Stash();
@@ -161,9 +176,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     public const string GpuRole = "gpu";
 
     /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
+    /// <param name="retryStage">the stage the latest retry-failed request named (null: every stage).</param>
     public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
-        IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, executors, clock));
+        IExecutorProvider executors, TimeProvider clock, string? retryStage = null) =>
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, executors, clock, retryStage));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -220,7 +236,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         if (_retrying) return;
         _retrying = true;
         _retryPending = false;
-        var stages = ModelStages();
+        var stages = _retryStage is { } only && _stages.TryGetValue(only, out var stage) ? [stage] : ModelStages();
         Task.WhenAll(stages.Select(s => s.Ask<StageReplies.FailedFiles>(StageQueries.GetFailed.Instance, TimeSpan.FromMinutes(1))))
             .PipeTo(Self, Self,
                 replies => new FailedCollected(replies.SelectMany(r => r.FileIds).Distinct().Order().ToList(), null),

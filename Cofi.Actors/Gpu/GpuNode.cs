@@ -39,6 +39,8 @@ public sealed class GpuNode : ReceiveActor
 
         Receive<GpuNodeCommands.Attach>(Attach);
         Receive<GpuNodeCommands.Drain>(_ => Drain());
+        Receive<GpuNodeQueries.Describe>(_ => Sender.Tell(new GpuNodeInfo(_node, Cluster.Get(Context.System).SelfAddress.ToString(), _draining >= 0,
+            _machines.Select(m => Metrics.CofiMetrics.Get(Context.System).Machine(m, _pipeline)).ToList())));
         Receive<GpuNodeCommands.Leave>(m =>
         {
             var leaving = m.Node == _node;

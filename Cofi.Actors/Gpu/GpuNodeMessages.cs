@@ -18,6 +18,21 @@ public static class GpuNodeCommands
     }
 }
 
+public static class GpuNodeQueries
+{
+    /// <summary>Answered with <see cref="GpuNodeInfo"/>: the node's name, its machines, their slots and breakers.</summary>
+    public sealed record Describe : ICofiMessage
+    {
+        public static readonly Describe Instance = new();
+    }
+}
+
+/// <summary>One GPU machine as its node sees it: the breaker (closed, half_open, open; the worst over the running batches) and slots per stage.</summary>
+public sealed record GpuMachineInfo(string Machine, string Breaker, IReadOnlyDictionary<string, int> SlotsByStage, IReadOnlyDictionary<string, int> BusyByStage) : ICofiMessage;
+
+/// <summary>A GPU node's answer to <see cref="GpuNodeQueries.Describe"/>.</summary>
+public sealed record GpuNodeInfo(string Node, string Address, bool Draining, IReadOnlyList<GpuMachineInfo> Machines) : ICofiMessage;
+
 /// <summary>The node's answer to <see cref="GpuNodeCommands.Drain"/>, once every worker is idle.</summary>
 public sealed record GpuNodeDrained(string Node, int Machines) : ICofiMessage;
 

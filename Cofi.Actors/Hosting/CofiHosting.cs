@@ -5,7 +5,6 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Hosting;
 using Cofi.Actors.Gpu;
-using Cofi.Actors.Operations;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Config;
 using Cofi.Actors.Batches;
@@ -102,7 +101,7 @@ public static class CofiHosting
             .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
         if (cluster.Seeds.Count == 0)
             builder.WithActors((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
-        return builder.WithActors((system, _) => system.ActorOf(ClusterAdmin.Props(TimeSpan.FromSeconds(10)), ClusterAdmin.Name));
+        return builder;
     }
 
     /// <summary>

@@ -54,6 +54,9 @@ public sealed class CofiMetrics : IExtension, IDisposable
         SseFramesDropped = _meter.CreateCounter<long>("cofi.sse.frames.dropped", "{frame}", "Progress frames dropped for a slow SSE subscriber (it gets a snapshot instead).");
     }
 
+    /// <summary>A breaker's states, from best to worst.</summary>
+    private static readonly string[] BreakerStates = ["closed", "half_open", "open"];
+
     public static CofiMetrics Get(ActorSystem system) => system.WithExtension<CofiMetrics, CofiMetricsProvider>();
 
     public Histogram<double> CallDuration { get; }
@@ -106,6 +109,16 @@ public sealed class CofiMetrics : IExtension, IDisposable
 
     public void Breaker(long batchId, string machine, string state) => _breakers[(batchId, machine)] = state;
 
+    /// <summary>A machine whose workers run in this process: its worst breaker over the running batches, its slots per GPU stage and how many are busy.</summary>
+    public Gpu.GpuMachineInfo Machine(string machine, Configuration.PipelineSettings pipeline)
+    {
+        var states = BreakerStates;
+        var worst = _breakers.Where(b => b.Key.Machine == machine).Select(b => Array.IndexOf(states, b.Value)).DefaultIfEmpty(0).Max();
+        var busy = _slots.Where(s => s.Key.Machine == machine).GroupBy(s => s.Key.Stage).ToDictionary(g => g.Key, g => g.Sum(s => s.Value.Busy));
+        return new Gpu.GpuMachineInfo(machine, states[Math.Max(0, worst)], pipeline.GpuStages.ToDictionary(s => s.Name, s => s.Slots),
+            pipeline.GpuStages.ToDictionary(s => s.Name, s => busy.GetValueOrDefault(s.Name)));
+    }
+
     public void WriterBuffered(long rows) => Interlocked.Exchange(ref _writerBuffered, rows);
 
     public void WriterPaused(bool paused) => Volatile.Write(ref _writerPaused, paused ? 1 : 0);
@@ -132,7 +145,7 @@ public sealed class CofiMetrics : IExtension, IDisposable
 
     private IEnumerable<Measurement<int>> Breakers()
     {
-        string[] states = ["closed", "half_open", "open"];
+        var states = BreakerStates;
         // A machine serves every running batch; its worst breaker is its state.
         foreach (var machine in _breakers.GroupBy(b => b.Key.Machine))
         {

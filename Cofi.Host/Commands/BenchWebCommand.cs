@@ -14,7 +14,7 @@ public static class BenchWebCommand
     {
         var files = new Option<int>("--files") { Description = "files in the batch", DefaultValueFactory = _ => 10_000 };
         var viewers = new Option<int>("--viewers") { Description = "concurrent SSE clients", DefaultValueFactory = _ => 200 };
-        var latency = new Option<int?>("--latency") { Description = "simulated latency of every model stage, in milliseconds (default: the configured one)" };
+        var latency = DurationOption.Milliseconds("--latency", "simulated latency of every model stage, e.g. 20ms; a bare number is milliseconds (default: the configured one)");
         var command = new Command("bench-web", "Benchmark the live dashboard: frame delay and database commands with many SSE viewers.") { files, viewers, latency };
         command.SetAction((result, cancel) => CommandHost.RunAsync(async () =>
         {

@@ -37,11 +37,6 @@ public static class CommandHost
             await Console.Error.WriteLineAsync($"cofi: cofi.web.port: {e.Message} (choose another with --port or {Web.WebSettings.PortVariable}; 0 picks a free one)");
             return InvalidConfiguration;
         }
-        catch (ClusterUnreachableException e)
-        {
-            await Console.Error.WriteLineAsync($"cofi: {e.Message}");
-            return UnexpectedError;
-        }
         catch (DatabaseBusyException e)
         {
             await Console.Error.WriteLineAsync($"cofi: {e.Message}");

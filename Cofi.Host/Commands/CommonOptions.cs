@@ -18,7 +18,8 @@ public sealed class CommonOptions
 
     public Option<int?> Gpus { get; } = new("--gpus") { Description = "number of simulated GPU machines (cofi.simulated.gpu-machines)" };
 
-    public Option<int?> Latency { get; } = new("--latency") { Description = $"simulated latency of every model stage, in milliseconds (default: ${RuntimeOptions.LatencyVariable}, else per stage from the configuration)" };
+    public Option<int?> Latency { get; } = DurationOption.Milliseconds("--latency",
+        $"simulated latency of every model stage, e.g. 20ms or 1s; a bare number is milliseconds (default: ${RuntimeOptions.LatencyVariable}, else per stage from the configuration)");
 
     public Option<string?> CallLog { get; } = new("--call-log") { Description = "append one line per simulated call to this file" };
 

@@ -19,9 +19,9 @@ public sealed record RuntimeOptions(string DatabasePath, string? ConfigFile, int
     public static int? LatencyFromEnvironment(Func<string, string?> environment)
     {
         if (environment(LatencyVariable) is not { } raw || raw.Trim().Length == 0) return null;
-        return int.TryParse(raw.Trim(), out var latency) && latency >= 0
-            ? latency
-            : throw new InvalidConfigurationException(LatencyVariable, $"'{raw}' is not a latency in milliseconds (0 or more)");
+        return Commands.Duration.TryParse(raw, out var latency)
+            ? (int)latency.TotalMilliseconds
+            : throw new InvalidConfigurationException(LatencyVariable, $"'{raw}' is not {Commands.Duration.Hint}");
     }
 
     /// <summary>The loaded configuration with this command's overrides; throws <see cref="InvalidConfigurationException"/> naming the key.</summary>

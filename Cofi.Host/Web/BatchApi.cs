@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Batches;
+using Cofi.Actors.Configuration;
 using Cofi.Actors.Stages;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,18 +13,35 @@ using Microsoft.AspNetCore.Routing;
 namespace Cofi.Host.Web;
 
 /// <summary>
-/// Batches: list, submit, get, pause, resume, cancel, retry-failed. Answers come from the BatchManager's memory, not the
-/// database; reads that it cannot answer while it moves between coordinators come from live progress (<see cref="BatchReads"/>).
+/// Batches: list, submit, get, pause, resume, cancel, retry-failed, priority. Answers come from the BatchManager's
+/// memory, not the database; reads that it cannot answer while it moves between coordinators come from live progress
+/// (<see cref="BatchReads"/>). Every mutation takes an optional JSON body with <c>reason</c>, recorded in the log
+/// line it leaves; cancel and retry-failed answer <c>dryRun</c> with what they would affect.
 /// </summary>
 public static class BatchApi
 {
     /// <summary>Set on the answer to a retried submission: the first answer again, nothing new started.</summary>
     public const string ReplayedHeader = "Idempotency-Replayed";
 
+    /// <summary>retry-failed over more files than this asks the operator first.</summary>
+    public const int ConfirmRetryOver = 1_000;
+
     /// <param name="Input">the input as it was recorded: its full path.</param>
     public sealed record SubmitResponse(long BatchId, bool Resumed, string Input);
 
     public sealed record BatchDetail(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
+
+    /// <param name="Stage">only the files that failed at this stage.</param>
+    public sealed record RetryRequest(string? Stage = null, string? Reason = null, bool DryRun = false);
+
+    public sealed record PriorityRequest(int? Priority = null, string? Reason = null);
+
+    private static readonly IReadOnlyDictionary<string, string> RetryFields = new Dictionary<string, string>(OperatorRequest.Expected) { ["stage"] = "a string" };
+
+    private static readonly IReadOnlyDictionary<string, string> PriorityFields = new Dictionary<string, string>(OperatorRequest.Expected)
+    {
+        ["priority"] = $"a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}",
+    };
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -34,10 +53,13 @@ public static class BatchApi
             .Accepts<SubmitRequest>("application/json").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/{batchId:long}", GetAsync).WithName("GetBatch");
-        group.MapPost("/{batchId:long}/pause", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Pause(batchId))).WithName("PauseBatch").RequireApiToken();
-        group.MapPost("/{batchId:long}/resume", (long batchId, IRequiredActor<BatchManager> manager) => ControlAsync(manager, new BatchCommands.Resume(batchId))).WithName("ResumeBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/pause", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>
+            ControlAsync(request, manager, log, new BatchCommands.Pause(batchId), $"batch {batchId} paused")).WithName("PauseBatch").RequireApiToken();
+        group.MapPost("/{batchId:long}/resume", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>
+            ControlAsync(request, manager, log, new BatchCommands.Resume(batchId), $"batch {batchId} resumed")).WithName("ResumeBatch").RequireApiToken();
         group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireApiToken();
         group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireApiToken();
+        group.MapPost("/{batchId:long}/priority", PriorityAsync).WithName("SetBatchPriority").RequireApiToken();
         return group;
     }
 
@@ -54,7 +76,7 @@ public static class BatchApi
     /// </summary>
     /// <param name="idempotencyKey">1 to 200 visible ASCII characters.</param>
     public static async Task<Results<Created<SubmitResponse>, ProblemHttpResult>> SubmitAsync(HttpRequest request,
-        [FromHeader(Name = SubmitRules.IdempotencyHeader)] string? idempotencyKey, WebSettings web, IRequiredActor<BatchManager> manager)
+        [FromHeader(Name = SubmitRules.IdempotencyHeader)] string? idempotencyKey, WebSettings web, IRequiredActor<BatchManager> manager, OperatorLog log)
     {
         var (body, refused) = await JsonBody.ReadAsync<SubmitRequest>(request, SubmitRules.Expected);
         if (refused is not null) return refused;
@@ -67,6 +89,7 @@ public static class BatchApi
                 return Problems.Conflict($"{SubmitRules.IdempotencyHeader} '{conflict.IdempotencyKey}' was first sent for batch {conflict.BatchId} with another request");
             case BatchAccepted accepted:
                 if (accepted.Replayed) request.HttpContext.Response.Headers[ReplayedHeader] = "true";
+                else log.Mutation($"batch {accepted.BatchId} {(accepted.Resumed ? "resumed by a submission" : "submitted")} over {submit.Input}", body!.Reason);
                 return TypedResults.Created($"/api/batches/{accepted.BatchId}", new SubmitResponse(accepted.BatchId, accepted.Resumed, submit.Input));
             default:
                 throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
@@ -85,37 +108,92 @@ public static class BatchApi
         };
     }
 
-    private static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> ControlAsync(IRequiredActor<BatchManager> manager, IBatchCommand command)
+    private static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> ControlAsync(HttpRequest request, IRequiredActor<BatchManager> manager,
+        OperatorLog log, IBatchCommand command, string what)
     {
+        var (body, refused) = await OperatorBody.ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        if (refused is not null) return refused;
+        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
         var reply = await manager.ActorRef.Ask<object>(command, AskTimeout);
+        if (reply is BatchUpdated) log.Mutation(what, body.Reason);
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),
-            BatchControlRefused refused => Problems.Conflict(refused.Reason),
+            BatchControlRefused refusal => Problems.Conflict(refusal.Reason),
             BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
 
-    public static async Task<Results<Ok<BatchFinished>, ProblemHttpResult>> CancelAsync(long batchId, IRequiredActor<BatchManager> manager)
+    public static async Task<Results<Ok<BatchFinished>, Ok<DryRunAnswer>, ProblemHttpResult>> CancelAsync(long batchId, HttpRequest request,
+        IRequiredActor<BatchManager> manager, OperatorLog log)
     {
+        var (body, refused) = await OperatorBody.ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        if (refused is not null) return refused;
+        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
+        if (body.DryRun)
+        {
+            if (await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) is not BatchStatusReply status) return Problems.BatchNotFound(batchId);
+            if (status.Batch.Status is not (BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused))
+                return Problems.Conflict($"batch {batchId} is {status.Batch.Status.ToString().ToLowerInvariant()} already");
+            var total = status.Stages.FirstOrDefault()?.Total;
+            var settled = status.Stages.LastOrDefault()?.Settled ?? 0;
+            var open = total is { } t ? Math.Max(0, t - settled) : 0;
+            return TypedResults.Ok(new DryRunAnswer(
+                $"batch {batchId} '{status.Batch.Name}' ({status.Batch.Status.ToString().ToLowerInvariant()}) ends as cancelled; " +
+                (total is null ? "its files are not all registered yet" : $"{open:N0} of its {total:N0} files are not through every stage"), open, true));
+        }
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.Cancel(batchId), AskTimeout);
+        if (reply is BatchFinished) log.Mutation($"batch {batchId} cancelled", body.Reason);
         return reply switch
         {
             BatchFinished finished => TypedResults.Ok(finished),
-            BatchControlRefused refused => Problems.Conflict(refused.Reason),
+            BatchControlRefused refusal => Problems.Conflict(refusal.Reason),
             BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
 
     /// <summary>Failed files go through again from the stage each failed at: a finished batch is queued again, a running one requeues them.</summary>
-    public static async Task<Results<Accepted<RetryFailedAccepted>, ProblemHttpResult>> RetryFailedAsync(long batchId, IRequiredActor<BatchManager> manager)
+    public static async Task<Results<Accepted<RetryFailedAccepted>, Ok<DryRunAnswer>, ProblemHttpResult>> RetryFailedAsync(long batchId, HttpRequest request,
+        IRequiredActor<BatchManager> manager, CofiSettings settings, OperatorLog log)
     {
-        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId), AskTimeout);
+        var (body, refused) = await OperatorBody.ReadAsync(request, RetryFields, new RetryRequest());
+        if (refused is not null) return refused;
+        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
+        if (body.Stage is { } stage && settings.Pipeline.Stages.All(s => s.Name != stage || s.Kind == StageKind.Distribution))
+            return Problems.Fields("stage", $"unknown stage '{stage}'; stages are {string.Join(", ", settings.Pipeline.Stages.Where(s => s.Kind != StageKind.Distribution).Select(s => s.Name))}");
+        if (body.DryRun)
+        {
+            if (await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) is not BatchStatusReply status) return Problems.BatchNotFound(batchId);
+            var failed = status.Stages.Skip(1).Where(s => body.Stage is null || s.Stage == body.Stage).Sum(s => s.Failed);
+            return TypedResults.Ok(new DryRunAnswer($"{failed:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
+                (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at", failed, failed > ConfirmRetryOver));
+        }
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId, body.Stage), AskTimeout);
+        if (reply is RetryFailedAccepted) log.Mutation($"batch {batchId}: failed files retried" + (body.Stage is null ? "" : $" at {body.Stage}"), body.Reason);
         return reply switch
         {
             RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),
+            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Records the batch's new priority (shown by list and show; the queue does not order by it yet).</summary>
+    public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> PriorityAsync(long batchId, HttpRequest request,
+        IRequiredActor<BatchManager> manager, OperatorLog log)
+    {
+        var (body, refused) = await OperatorBody.ReadAsync(request, PriorityFields, new PriorityRequest());
+        if (refused is not null) return refused;
+        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
+        if (body.Priority is not { } priority || priority is < SubmitRules.MinPriority or > SubmitRules.MaxPriority)
+            return Problems.Fields("priority", $"required: a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}");
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.SetPriority(batchId, priority), AskTimeout);
+        if (reply is BatchUpdated) log.Mutation($"batch {batchId}: priority {priority}", body.Reason);
+        return reply switch
+        {
+            BatchUpdated updated => TypedResults.Ok(updated.Summary),
             BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };

@@ -10,16 +10,12 @@ using Microsoft.AspNetCore.Routing;
 namespace Cofi.Host.Web;
 
 /// <summary>
-/// Cluster members, GPU machines and the pipeline's stages. The embedded process (no cluster) is the only member and
-/// runs its own simulated machines; in a cluster, members come from this node's view of the membership and machines
-/// from what the stages reported (they run on the GPU members' nodes).
+/// Cluster members and the pipeline's stages. The embedded process (no cluster) is the only member and
+/// runs its own simulated machines; in a cluster, members come from this node's view of the membership.
 /// </summary>
 public static class ClusterApi
 {
     public sealed record Member(string Address, IReadOnlyList<string> Roles, string Status, bool Self);
-
-    /// <summary>A GPU machine: slots it offers, slots busy now, files done over the last minute and in all, errors.</summary>
-    public sealed record Machine(string Name, int Slots, int SlotsBusy, IReadOnlyDictionary<string, int> BusyByStage, double FilesPerMinute, long FilesDone, long Errors);
 
     public sealed record PipelineStage(string Name, string Kind);
 
@@ -29,7 +25,6 @@ public static class ClusterApi
     {
         var group = routes.MapGroup("/api").WithTags("cluster");
         group.MapGet("/cluster/members", (ActorSystem system) => TypedResults.Ok(Members(system))).WithName("ClusterMembers");
-        group.MapGet("/machines", MachinesAsync).WithName("GpuMachines");
         group.MapGet("/pipeline", (CofiSettings settings) => TypedResults.Ok(new Pipeline(settings.Pipeline.Mode.ToString().ToLowerInvariant(),
             settings.Pipeline.Stages.Select(s => new PipelineStage(s.Name, s.Kind.ToString().ToLowerInvariant())).ToList()))).WithName("Pipeline");
         return group;
@@ -49,16 +44,4 @@ public static class ClusterApi
     }
 
     public static bool IsCluster(ActorSystem system) => ((ExtendedActorSystem)system).Provider is Akka.Cluster.IClusterActorRefProvider;
-
-    public static async Task<Ok<IReadOnlyList<Machine>>> MachinesAsync(CofiSettings settings, ActorSystem system, IRequiredActor<ProgressBroadcaster> broadcaster)
-    {
-        var loads = (await broadcaster.ActorRef.Ask<MachineLoadList>(ProgressQueries.GetMachines.Instance, TimeSpan.FromSeconds(10)))
-            .Machines.ToDictionary(m => m.Machine);
-        var slots = settings.Pipeline.GpuStages.Sum(s => s.Slots);
-        var own = IsCluster(system) ? [] : Actors.Hosting.CofiHosting.Machines(settings);
-        var names = own.Concat(loads.Keys).Distinct().Order(StringComparer.Ordinal);
-        return TypedResults.Ok<IReadOnlyList<Machine>>(names.Select(name => loads.TryGetValue(name, out var l)
-            ? new Machine(name, slots, l.SlotsBusy, l.BusyByStage, l.FilesPerMinute, l.FilesDone, l.Errors)
-            : new Machine(name, slots, 0, new Dictionary<string, int>(), 0, 0, 0)).ToList());
-    }
 }

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Host.Web.Events;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Progress;
+using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

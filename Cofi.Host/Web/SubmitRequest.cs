@@ -7,6 +7,7 @@ namespace Cofi.Host.Web;
 /// <param name="Labels">at most 32; keys match <c>^[a-z0-9]([a-z0-9._/-]{0,62})$</c>, values are at most 256 characters.</param>
 /// <param name="Pipeline">the pipeline to run; only the configured one (<c>default</c>) exists.</param>
 /// <param name="ResumeUnfinished">resume an unfinished batch over the same input instead of starting another.</param>
+/// <param name="Reason">why the operator submitted it, recorded in the coordinator's log line for it.</param>
 public sealed record SubmitRequest(string? Input, string? Name = null, int? Priority = null, IReadOnlyDictionary<string, string?>? Labels = null,
-    string? Pipeline = null, bool ResumeUnfinished = false);
+    string? Pipeline = null, bool ResumeUnfinished = false, string? Reason = null);
 

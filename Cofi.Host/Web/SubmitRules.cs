@@ -28,6 +28,7 @@ public static partial class SubmitRules
         ["labels.*"] = "a string",
         ["pipeline"] = "a string",
         ["resumeUnfinished"] = "true or false",
+        ["reason"] = "a string",
     };
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9._/-]{0,62})$", RegexOptions.CultureInvariant)]
@@ -49,6 +50,7 @@ public static partial class SubmitRules
             Refuse("priority", $"must be from {MinPriority} to {MaxPriority} (got {request.Priority})");
         foreach (var (field, problem) in LabelProblems(request.Labels ?? new Dictionary<string, string?>())) Refuse(field, problem);
         if (idempotencyKey is not null && KeyProblem(idempotencyKey) is { } keyProblem) Refuse(IdempotencyHeader, keyProblem);
+        if (Management.OperatorBody.ReasonProblem(request.Reason) is not null) Refuse("reason", $"must be one line of at most {Management.OperatorBody.MaxReason} printable characters");
         if (errors.Count > 0) return (null, errors);
 
         var labels = (request.Labels ?? new Dictionary<string, string?>()).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value!);

@@ -16,8 +16,17 @@ public static class WebHosting
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
         builder.Services.AddSingleton(web);
+        builder.Services.AddSingleton(new Management.ApiTokenSettings(web.ApiToken));
         builder.Services.AddSingleton<ReadModelEvents>();
         builder.Services.AddSingleton<BatchReads>();
+        builder.Services.AddSingleton<ReadModelResults>();
+        builder.Services.AddSingleton(CoordinatorPalettes.Batch);
+        builder.Services.AddSingleton(CoordinatorPalettes.Gpu);
+        builder.Services.AddSingleton(CoordinatorPalettes.File);
+        builder.Services.AddSingleton<Management.ICompletionSource, BatchCompletion>();
+        builder.Services.AddSingleton<Management.ICompletionSource, NodeCompletion>();
+        builder.Services.AddSingleton<Management.ICompletionSource, MachineCompletion>();
+        builder.Services.AddSingleton<Management.ICompletionSource, StageCompletion>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ManagerTimeoutHandler>();
         builder.Services.AddOpenApi();
@@ -43,6 +52,8 @@ public static class WebHosting
         app.MapStreamApi();
         app.MapEventApi();
         app.MapClusterApi();
+        app.MapMachineApi();
+        app.MapResultsApi();
         return app;
     }
 }

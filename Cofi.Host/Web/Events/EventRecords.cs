@@ -19,6 +19,12 @@ public sealed record EventPage(int Page, int PageSize, int Total, IReadOnlyList<
 
 public sealed record EventFilter(string? Stage, string? Type, string? File);
 
+/// <summary>One page of rows read after a cursor: <see cref="Next"/> is the cursor for the page after it; <see cref="Done"/>, no more will come.</summary>
+public sealed record CursorPage<T>(IReadOnlyList<T> Items, long Next, bool Done);
+
+/// <summary>A file that failed at a stage (and has not been done there since), with why.</summary>
+public sealed record FailedFile(long Id, string Stage, string? File, string? Reason, DateTimeOffset At);
+
 /// <summary>A <c>fileDistribution</c> row: the GPU machine that first did the file, and the model stages done.</summary>
 public sealed record BatchFile(string Name, string? Machine, IReadOnlyList<string> DoneStages);
 
@@ -26,7 +32,7 @@ public sealed record FilePage(int Page, int PageSize, int Total, IReadOnlyList<B
 
 /// <summary>A <c>processing_logs</c> row: one call of the file at a stage, with what was sent and what came back.</summary>
 public sealed record TimelineAttempt(int Attempt, string? Machine, string Status, string? Error, string? Request, string? Response,
-    long DurationMs, DateTimeOffset At);
+    long DurationMs, DateTimeOffset At, int? StatusCode = null);
 
 /// <summary>One stage of a file's way: how it ended there (its log entry) and every attempt.</summary>
 public sealed record TimelineStep(string Stage, string? Type, string? Status, DateTimeOffset? At, string? Payload, IReadOnlyList<TimelineAttempt> Attempts);

@@ -19,6 +19,48 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
 
     public async Task<EventPage> EventsAsync(long batchId, EventFilter filter, int page, int pageSize, CancellationToken cancel)
     {
+        var (condition, parameters) = Where(batchId, filter);
+        var table = Q(ReadModelTables.ExecutionLog);
+        await using var connection = _db.OpenRawConnection();
+        var total = Convert.ToInt32(await SqlRows.ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
+        var items = await SqlRows.ReadAsync(connection,
+            $"SELECT {EventColumns} " +
+            $"FROM {table} WHERE {condition} ORDER BY {Q("id")} LIMIT @take OFFSET @skip",
+            [.. parameters, ("take", pageSize), ("skip", (page - 1) * pageSize)],
+            r => ReadEvent(r, batchId),
+            cancel);
+        return new EventPage(page, pageSize, total, items);
+    }
+
+    /// <summary>The batch's log rows written after row <paramref name="after"/>, oldest first: the way <c>batch tail</c> follows the log.</summary>
+    public async Task<IReadOnlyList<BatchEvent>> EventsAfterAsync(long batchId, EventFilter filter, long after, int limit, CancellationToken cancel)
+    {
+        var (condition, parameters) = Where(batchId, filter);
+        await using var connection = _db.OpenRawConnection();
+        return await SqlRows.ReadAsync(connection,
+            $"SELECT {EventColumns} FROM {Q(ReadModelTables.ExecutionLog)} WHERE {condition} AND {Q("id")} > @after ORDER BY {Q("id")} LIMIT @take",
+            [.. parameters, ("after", after), ("take", limit)], r => ReadEvent(r, batchId), cancel);
+    }
+
+    /// <summary>
+    /// The batch's files that failed at a stage and have not been done there since (a retry that succeeded), after log
+    /// row <paramref name="after"/>, oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchEvent>> FailedAfterAsync(long batchId, long after, int limit, CancellationToken cancel)
+    {
+        var log = Q(ReadModelTables.ExecutionLog);
+        await using var connection = _db.OpenRawConnection();
+        return await SqlRows.ReadAsync(connection,
+            $"SELECT {EventColumns} FROM {log} e WHERE {Q("batchId")} = @batch AND {Q("eventType")} = @error AND {Q("id")} > @after " +
+            $"AND NOT EXISTS (SELECT 1 FROM {log} c WHERE c.{Q("batchId")} = @batch AND c.{Q("stage")} = e.{Q("stage")} " +
+            $"AND c.{Q("fileName")} = e.{Q("fileName")} AND c.{Q("eventType")} = @complete AND c.{Q("id")} > e.{Q("id")}) ORDER BY {Q("id")} LIMIT @take",
+            [("batch", batchId), ("error", ReadModelProjection.EventTypes.FileError), ("complete", ReadModelProjection.EventTypes.FileComplete),
+                ("after", after), ("take", limit)],
+            r => ReadEvent(r, batchId), cancel);
+    }
+
+    private (string Condition, List<(string, object)> Parameters) Where(long batchId, EventFilter filter)
+    {
         var where = new List<string> { $"{Q("batchId")} = @batch" };
         var parameters = new List<(string, object)> { ("batch", batchId) };
         if (filter.Stage is not null)
@@ -34,19 +76,9 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
         if (filter.File is not null)
         {
             where.Add($"{Q("fileName")} LIKE @file ESCAPE '!'");
-            parameters.Add(("file", $"%{Like(filter.File)}%"));
+            parameters.Add(("file", $"%{SqlRows.Like(filter.File)}%"));
         }
-        var table = Q(ReadModelTables.ExecutionLog);
-        var condition = string.Join(" AND ", where);
-        await using var connection = _db.OpenRawConnection();
-        var total = Convert.ToInt32(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
-        var items = await ReadAsync(connection,
-            $"SELECT {Q("id")}, {Q("stage")}, {Q("eventType")}, {Q("fileName")}, {Q("status")}, {Q("totalFiles")}, {Q("processedFiles")}, {Q("payload")}, {Q("timestamp")} " +
-            $"FROM {table} WHERE {condition} ORDER BY {Q("id")} LIMIT @take OFFSET @skip",
-            [.. parameters, ("take", pageSize), ("skip", (page - 1) * pageSize)],
-            r => new BatchEvent(r.GetInt64(0), batchId, r.GetString(1), r.GetString(2), Text(r, 3), Text(r, 4), Int(r, 5), Int(r, 6), Text(r, 7), Utc(r, 8)),
-            cancel);
-        return new EventPage(page, pageSize, total, items);
+        return (string.Join(" AND ", where), parameters);
     }
 
     public async Task<FilePage> FilesAsync(long batchId, string? search, int page, int pageSize, CancellationToken cancel)
@@ -54,15 +86,15 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
         var stages = settings.Pipeline.Stages.Where(ReadModelTables.HasDoneColumn).Select(s => s.Name).ToList();
         var condition = $"{Q("batchId")} = @batch" + (search is null ? "" : $" AND {Q("file")} LIKE @file ESCAPE '!'");
         List<(string, object)> parameters = [("batch", batchId)];
-        if (search is not null) parameters.Add(("file", $"%{Like(search)}%"));
+        if (search is not null) parameters.Add(("file", $"%{SqlRows.Like(search)}%"));
         var table = Q(ReadModelTables.FileDistribution);
         await using var connection = _db.OpenRawConnection();
-        var total = Convert.ToInt32(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
+        var total = Convert.ToInt32(await SqlRows.ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
         var flags = string.Concat(stages.Select(s => ", " + Q(ReadModelTables.DoneColumn(s))));
-        var items = await ReadAsync(connection,
+        var items = await SqlRows.ReadAsync(connection,
             $"SELECT {Q("file")}, {Q("ip")}{flags} FROM {table} WHERE {condition} ORDER BY {Q("file")} LIMIT @take OFFSET @skip",
             [.. parameters, ("take", pageSize), ("skip", (page - 1) * pageSize)],
-            r => new BatchFile(r.GetString(0), Text(r, 1), stages.Where((_, i) => Convert.ToInt32(r.GetValue(2 + i)) == 1).ToList()),
+            r => new BatchFile(r.GetString(0), SqlRows.Text(r, 1), stages.Where((_, i) => Convert.ToInt32(r.GetValue(2 + i)) == 1).ToList()),
             cancel);
         return new FilePage(page, pageSize, total, items);
     }
@@ -75,17 +107,17 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
         var stageList = string.Join(", ", stages.Select((_, i) => $"@s{i}"));
         List<(string, object)> parameters = [("batch", batchId), ("file", file), .. stages.Select((s, i) => ($"s{i}", (object)s))];
         await using var connection = _db.OpenRawConnection();
-        var outcomes = await ReadAsync(connection,
-            $"SELECT {Q("id")}, {Q("stage")}, {Q("eventType")}, {Q("fileName")}, {Q("status")}, {Q("totalFiles")}, {Q("processedFiles")}, {Q("payload")}, {Q("timestamp")} " +
+        var outcomes = await SqlRows.ReadAsync(connection,
+            $"SELECT {EventColumns} " +
             $"FROM {Q(ReadModelTables.ExecutionLog)} WHERE {Q("batchId")} = @batch AND {Q("stage")} IN ({stageList}) AND {Q("fileName")} = @file ORDER BY {Q("id")}",
             parameters,
-            r => new BatchEvent(r.GetInt64(0), batchId, r.GetString(1), r.GetString(2), Text(r, 3), Text(r, 4), Int(r, 5), Int(r, 6), Text(r, 7), Utc(r, 8)),
+            r => ReadEvent(r, batchId),
             cancel);
-        var attempts = await ReadAsync(connection,
-            $"SELECT {Q("stage_name")}, {Q("attempt")}, {Q("machine")}, {Q("status")}, {Q("error_message")}, {Q("input_payload")}, {Q("output_payload")}, {Q("duration_ms")}, {Q("created_at")} " +
+        var attempts = await SqlRows.ReadAsync(connection,
+            $"SELECT {Q("stage_name")}, {Q("attempt")}, {Q("machine")}, {Q("status")}, {Q("error_message")}, {Q("input_payload")}, {Q("output_payload")}, {Q("duration_ms")}, {Q("created_at")}, {Q("status_code")} " +
             $"FROM {Q(ReadModelTables.ProcessingLogs)} WHERE {Q("batch_id")} = @batch AND {Q("stage_name")} IN ({stageList}) AND {Q("call_id")} = @file ORDER BY {Q("id")}",
             parameters,
-            r => (Stage: r.GetString(0), Attempt: new TimelineAttempt(r.GetInt32(1), Text(r, 2), r.GetString(3), Text(r, 4), Text(r, 5), Text(r, 6), r.GetInt64(7), Utc(r, 8))),
+            r => (Stage: r.GetString(0), Attempt: new TimelineAttempt(r.GetInt32(1), SqlRows.Text(r, 2), r.GetString(3), SqlRows.Text(r, 4), SqlRows.Text(r, 5), SqlRows.Text(r, 6), r.GetInt64(7), SqlRows.Utc(r, 8), SqlRows.Int(r, 9))),
             cancel);
         if (outcomes.Count == 0 && attempts.Count == 0) return null;
         var steps = stages
@@ -96,45 +128,11 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
         return new FileTimeline(batchId, file, steps);
     }
 
+    private string EventColumns => string.Join(", ",
+        new[] { "id", "stage", "eventType", "fileName", "status", "totalFiles", "processedFiles", "payload", "timestamp" }.Select(Q));
+
+    private static BatchEvent ReadEvent(DbDataReader r, long batchId) =>
+        new(r.GetInt64(0), batchId, r.GetString(1), r.GetString(2), SqlRows.Text(r, 3), SqlRows.Text(r, 4), SqlRows.Int(r, 5), SqlRows.Int(r, 6), SqlRows.Text(r, 7), SqlRows.Utc(r, 8));
+
     private string Q(string identifier) => _d.Quote(identifier);
-
-    /// <summary>A LIKE pattern that matches <paramref name="text"/> literally ('!' escapes the wildcards).</summary>
-    private static string Like(string text) => text.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_");
-
-    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static int? Int(DbDataReader r, int i) => r.IsDBNull(i) ? null : Convert.ToInt32(r.GetValue(i));
-
-    /// <summary>The read model stores UTC without an offset.</summary>
-    private static DateTimeOffset Utc(DbDataReader r, int i) => new(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
-
-    private static DbCommand Command(DbConnection connection, string sql, IEnumerable<(string Name, object Value)> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
-
-    private static async Task<object?> ScalarAsync(DbConnection connection, string sql, IEnumerable<(string, object)> parameters, CancellationToken cancel)
-    {
-        await using var command = Command(connection, sql, parameters);
-        return await command.ExecuteScalarAsync(cancel);
-    }
-
-    private static async Task<List<T>> ReadAsync<T>(DbConnection connection, string sql, IEnumerable<(string, object)> parameters,
-        Func<DbDataReader, T> read, CancellationToken cancel)
-    {
-        await using var command = Command(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancel);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancel)) rows.Add(read(reader));
-        return rows;
-    }
 }

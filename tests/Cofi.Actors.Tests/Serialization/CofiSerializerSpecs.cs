@@ -9,7 +9,6 @@ using Cofi.Actors.Configuration;
 using Cofi.Actors.Distribution;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Gpu;
-using Cofi.Actors.Operations;
 using Cofi.Actors.Files;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Progress;
@@ -39,6 +38,9 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.RetryRequested(9, At),
         new BatchEvents.RetryStarted(9, 2, At),
         new BatchEvents.MachineAdded("gpu-b.local", At),
+        new BatchEvents.MachineRemoved("gpu-b.local", At),
+        new BatchEvents.PriorityChanged(9, 42, At),
+        new BatchEvents.RetryRequested(9, At, "stt"),
         new StageSnapshot([Record], true),
         new DistributionEvents.FilesScanned(9, "distribution", [new InputFile(0, "a.wav", "/in/a.wav", 1024, AudioFormat.Wav, null), new InputFile(1, "b", "/in/b", 0, null, "empty file (0 bytes)")], At),
         new DistributionEvents.ScanCompleted(9, "distribution", 2, 1, At),
@@ -54,7 +56,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         BatchManagerState.Empty.Apply(new BatchEvents.Submitted(9, "/in", At)).Apply(new BatchEvents.Finished(9, BatchStatus.Failed, "no valid input file", [Counts], At))
             .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At))
             .Apply(new BatchEvents.Submitted(10, "/in/b", At, "b", 3, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", "c0ffee"))
-            .Apply(new BatchEvents.ResumedBySubmit(10, "key-2", "c0ffee", At)),
+            .Apply(new BatchEvents.ResumedBySubmit(10, "key-2", "c0ffee", At))
+            .Apply(new BatchEvents.PriorityChanged(10, 9, At)).Apply(new BatchEvents.MachineRemoved("gpu-9", At)),
         new StageCommands.Admit([Work]),
         new StageCommands.UpstreamCompleted(12),
         new StageCommands.Pull(TestActor, "gpu-7", 4),
@@ -75,6 +78,9 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchCommands.Cancel(9),
         new BatchCommands.RetryFailed(9),
         new BatchCommands.Hold(TimeSpan.FromSeconds(30)),
+        new BatchCommands.RetryFailed(9, "stt"),
+        new BatchCommands.SetPriority(9, -7),
+        new BatchCommands.RemoveMachine("10.0.0.8"),
         BatchQueries.GetBatches.Instance,
         new BatchQueries.GetStatus(9),
         new BatchAccepted(9, false, Replayed: true),
@@ -89,6 +95,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new RetryFailedAccepted(9, true),
         new MachineAccepted("10.0.0.8", 1),
         new MachineRejected("10.0.0.8", "already serves the pipeline"),
+        new MachineWithdrawn("10.0.0.8", 2),
         new StageCommands.Suspend(TestActor),
         new StageCommands.Resume(TestActor, "gpu-7", 3),
         new StageCommands.Requeue([4, 5]),
@@ -107,10 +114,10 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new ProgressRelay.Batch(new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null))),
         new GpuNodeCommands.Leave("gpu-a"),
         new GpuNodeIdentity("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", true),
-        new AdminCommands.DrainNode("gpu-a"),
-        new AdminReplies.Draining("gpu-a", "akka.tcp://cofi@10.0.0.7:4053"),
-        new AdminReplies.NodeLeft("gpu-a", "akka.tcp://cofi@10.0.0.7:4053"),
-        new AdminReplies.NodeNotFound("gpu-z", ["gpu-a", "gpu-b"]),
+        GpuNodeQueries.Describe.Instance,
+        new GpuMachineInfo("gpu-a", "half_open", new Dictionary<string, int> { ["stt"] = 2 }, new Dictionary<string, int> { ["stt"] = 1 }),
+        new GpuNodeInfo("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", false,
+            [new GpuMachineInfo("gpu-a", "closed", new Dictionary<string, int> { ["stt"] = 2 }, new Dictionary<string, int> { ["stt"] = 0 })]),
     ];
 
     private static readonly FileWork Work = new(4, "a.wav", "/in/a.wav", ImmutableDictionary<string, string>.Empty.Add("lid", """{"language":"en"}"""));

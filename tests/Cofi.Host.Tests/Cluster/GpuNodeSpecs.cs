@@ -129,34 +129,6 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         leaving.Stdout.ShouldContain("node n1: left the cluster");
     }
 
-    [Fact]
-    public async Task Should_drain_the_node_an_operator_names_and_let_it_leave_while_the_batch_goes_on()
-    {
-        // The coordinator is a seed, so the drain command finds a Cofi node to ask from CLUSTER_SEEDS alone.
-        await using var rig = new ClusterRig(_dir, Files, coordinatorPort: FreePort.Next());
-        await rig.LighthouseUpAsync();
-        var leaving = await rig.StartGpuNodeUpAsync("n1", latencyMs: 10);
-        var staying = await rig.StartGpuNodeUpAsync("n2", latencyMs: 10);
-        var coordinator = rig.StartCoordinator(latencyMs: 10);
-        await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
-
-        var unknown = await rig.RunCommandAsync(["drain", "n9"], coordinator);
-        unknown.ExitCode.ShouldBe(2, unknown.Stdout);
-        unknown.Stderr.ShouldContain("no GPU node named 'n9'; GPU nodes up: n1, n2");
-
-        var drain = await rig.RunCommandAsync(["drain", "n1"], leaving, coordinator, rig.Lighthouse);
-
-        drain.ExitCode.ShouldBe(0, drain.Stderr);
-        drain.Stdout.ShouldContain("node n1 (akka.tcp://cofi@127.0.0.1:");
-        drain.Stdout.ShouldContain("node n1: left the cluster");
-        (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
-        leaving.Stdout.ShouldContain("node n1: an operator asked for a drain");
-        var leftAfter = rig.Calls("n1").Count;
-        (await coordinator.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, coordinator.Stderr);
-        rig.Calls("n1").Count.ShouldBe(leftAfter, "a drained node takes no more work");
-        await ShouldHaveRecordedEveryFileOnceAsync(rig);
-    }
-
     private static Task ShouldHaveRecordedEveryFileOnceAsync(ClusterRig rig) =>
         JournalChecks.ShouldHaveRecordedEveryFileOnceAsync(DatabaseSettings.Sqlite(rig.Database), Files);
 

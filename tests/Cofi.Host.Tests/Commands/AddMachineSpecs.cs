@@ -5,8 +5,8 @@ using Cofi.Host.Tests.Support;
 namespace Cofi.Host.Tests.Commands;
 
 /// <summary>
-/// add-machine on real processes: a coordinator runs a batch on one GPU machine that is only an HTTP endpoint (a
-/// Kestrel model server on loopback); an operator adds a second one while it runs, and it takes work.
+/// Adding a GPU machine on real processes: a coordinator runs a batch on one GPU machine that is only an HTTP
+/// endpoint (a Kestrel model server on loopback); an operator adds a second one over the API while it runs, and it takes work.
 /// </summary>
 public sealed class AddMachineSpecs : IDisposable
 {
@@ -40,25 +40,18 @@ public sealed class AddMachineSpecs : IDisposable
         await ClusterRig.Until(() => lighthouse.Stdout.Contains("lighthouse: up at"), "lighthouse up", lighthouse);
         using var coordinator = CofiProcess.StartDll(CofiProcess.HostDll, cluster,
             "run", "--roles", "coordinator", "--input", input, "--db", _dir.File("cofi.db"), "--config", config, "--latency", "0");
-        await ClusterRig.Until(() => server.Calls.Count(c => c.Machine == first) >= 10, "the first machine working", coordinator);
+        await ClusterRig.Until(() => server.Calls.Count(c => c.Machine == first) >= 10 && coordinator.Stdout.Contains("dashboard: "), "the first machine working", coordinator);
+        var api = coordinator.Stdout.Split('\n').First(l => l.StartsWith("dashboard: ")).Split(' ')[1].Trim();
 
-        using var add = CofiProcess.StartDll(CofiProcess.HostDll, cluster, "add-machine", second);
-        var added = await add.WaitForExitAsync(Patience);
+        using var http = new HttpClient { BaseAddress = new Uri(api) };
+        var added = await http.PostAsync("/api/machines", new StringContent($$"""{"host":"{{second}}","reason":"more capacity"}""", System.Text.Encoding.UTF8, "application/json"));
 
-        added.ShouldBe(0, add.Stdout + add.Stderr);
-        add.Stdout.ShouldContain($"added GPU machine {second}: 1 running batch(es)");
+        added.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await added.Content.ReadAsStringAsync());
+        (await added.Content.ReadAsStringAsync()).ShouldContain("\"runningBatches\":1");
+        coordinator.Stdout.ShouldContain($"operator: GPU machine {second} added; 1 running batch(es) send it work (reason: more capacity)");
         (await coordinator.WaitForExitAsync(Patience)).ShouldBe(0, coordinator.Stdout + coordinator.Stderr);
         server.Calls.Count(c => c.Machine == second).ShouldBeGreaterThan(0, "the added machine took work from the running batch");
         server.Calls.Where(c => c.Machine == second).ShouldAllBe(c => c.Status == 200);
-    }
-
-    [Fact]
-    public async Task Should_refuse_to_run_without_a_cluster_to_tell()
-    {
-        using var add = CofiProcess.StartDll(CofiProcess.HostDll, new Dictionary<string, string> { ["CLUSTER_SEEDS"] = "" }, "add-machine", "10.0.0.9");
-
-        (await add.WaitForExitAsync(Patience)).ShouldBe(3);
-        add.Stderr.ShouldContain("CLUSTER_SEEDS");
     }
 
     public void Dispose() => _dir.Dispose();

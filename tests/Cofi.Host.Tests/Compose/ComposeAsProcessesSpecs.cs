@@ -80,10 +80,12 @@ public sealed class ComposeAsProcessesSpecs(ITestOutputHelper output) : IDisposa
         (await status.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, status.Stderr);
         status.Stdout.ShouldContain("batch 1  completed");
 
-        // The README's operator drain, from a container that is not a cluster member: it asks a coordinator among the seeds.
-        var drain = cluster.Run("submit", "drain", "gpu-3");
+        // The operator's drain: cofi asks a coordinator's API, which drains the node and waits until it has left.
+        var api = Regex.Match(cluster.Processes("coordinator-1")[0].Stdout, @"dashboard http://(\S+?)/ ").Groups[1].Value;
+        using var drain = CofiProcess.StartDll(Path.Combine(AppContext.BaseDirectory, "cofi.dll"), new Dictionary<string, string>(),
+            api, "gpu", "drain", "gpu-3", "--reason", "compose test", "--json");
         (await drain.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, drain.Stdout + drain.Stderr);
-        drain.Stdout.ShouldContain("node gpu-3: left the cluster");
+        drain.Stdout.ShouldContain("\"left\":true");
         (await cluster.Processes("gpu")[2].WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, "a drained node leaves and exits");
     }
 

@@ -44,10 +44,22 @@ public sealed class ComposeFileSpecs
     {
         var compose = await Resolved.Value;
 
-        string[] expected = ["mysql", "prometheus", .. CofiServices];
+        string[] expected = ["mysql", "prometheus", "cofi", .. CofiServices];
         compose.Services.Select(s => s.Name).Order().ShouldBe(expected.Order());
         compose.Services.Where(s => s.StartsWithUp).Select(s => s.Name).ShouldNotContain("submit", "submit runs with docker-compose run, not up");
         compose["submit"].Profiles.ShouldBe(["tools"]);
+    }
+
+    [Fact]
+    public async Task Should_offer_cofi_on_the_first_coordinators_api_as_a_tool()
+    {
+        var compose = await Resolved.Value;
+        var cofi = compose["cofi"];
+
+        cofi.Profiles.ShouldBe(["tools"]);
+        cofi.StartsWithUp.ShouldBeFalse();
+        cofi.Entrypoint.ShouldBe(["dotnet", "cofi.dll"]);
+        cofi.Env("COFI_ADDRESS").ShouldBe($"coordinator-1:{compose["coordinator-1"].Env(WebSettings.PortVariable)}");
     }
 
     [Fact]

@@ -64,8 +64,12 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldBe([
             "/api/batches", "/api/batches/{batchId}", "/api/batches/{batchId}/pause", "/api/batches/{batchId}/resume", "/api/batches/{batchId}/cancel", "/api/batches/{batchId}/retry-failed",
+            "/api/batches/{batchId}/priority",
             "/api/stream", "/api/batches/{batchId}/stream", "/api/progress/figures", "/api/batches/{batchId}/events", "/api/batches/{batchId}/files", "/api/batches/{batchId}/timeline",
-            "/api/cluster/members", "/api/machines", "/api/pipeline", "/health", "/ready",
+            "/api/batches/{batchId}/results", "/api/batches/{batchId}/failed", "/api/batches/{batchId}/log",
+            "/api/cluster/members", "/api/machines", "/api/machines/{host}/remove", "/api/gpu-nodes/{node}/drain", "/api/pipeline", "/health", "/ready",
+            "/api/commands", "/api/completions/{kind}", "/api/cluster", "/api/cluster/leader", "/api/cluster/join", "/api/cluster/leave", "/api/cluster/down",
+            "/api/cluster/down-unreachable", "/api/cluster/events", "/api/node/health", "/api/node/metrics", "/api/actors/system", "/api/actors/hierarchy",
         ], ignoreOrder: true);
     }
 

@@ -193,7 +193,7 @@ public sealed class SubmitSpecs
         var schema = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         var reference = schema.GetProperty("$ref").GetString()!.Split('/')[^1];
         var properties = document.GetProperty("components").GetProperty("schemas").GetProperty(reference).GetProperty("properties");
-        properties.EnumerateObject().Select(p => p.Name).ShouldBe(["input", "name", "priority", "labels", "pipeline", "resumeUnfinished"], ignoreOrder: true);
+        properties.EnumerateObject().Select(p => p.Name).ShouldBe(["input", "name", "priority", "labels", "pipeline", "resumeUnfinished", "reason"], ignoreOrder: true);
         properties.GetProperty("priority").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ShouldBe(["null", "integer"], ignoreOrder: true);
         post.GetProperty("parameters").EnumerateArray().ShouldContain(p => p.GetProperty("name").GetString() == SubmitRules.IdempotencyHeader && p.GetProperty("in").GetString() == "header");
         post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldBe(["201", "400", "401", "409", "413", "415"], ignoreOrder: true);

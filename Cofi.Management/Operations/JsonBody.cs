@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Cofi.Host.Web;
+namespace Cofi.Management;
 
 /// <summary>
 /// Reads a request body as JSON strictly: a size cap, no unknown or repeated fields, no wrong types. Each refusal is

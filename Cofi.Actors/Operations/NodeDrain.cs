@@ -4,42 +4,31 @@ using Cofi.Actors.Configuration;
 
 namespace Cofi.Actors.Operations;
 
-/// <summary>
-/// On every Cofi node at <c>/user/cluster-admin</c>: where an operator's command line, which does not join the
-/// cluster, reaches it. Each request is handled by a child of its own.
-/// </summary>
-public sealed class ClusterAdmin : ReceiveActor
-{
-    public const string Name = "cluster-admin";
-
-    public ClusterAdmin(TimeSpan answerWithin)
-    {
-        Receive<AdminCommands.DrainNode>(m => Context.ActorOf(NodeDrain.Props(m.Node, Sender, answerWithin)));
-    }
-
-    public static Props Props(TimeSpan answerWithin) => Akka.Actor.Props.Create(() => new ClusterAdmin(answerWithin));
-}
+/// <summary>How an operator's drain began: the node's address, or (null) no GPU node of that name, with the names that answered.</summary>
+public sealed record DrainStarted(string Node, string? Address, IReadOnlyList<string> Known);
 
 /// <summary>
-/// Asks every GPU member for the node of that name, tells the operator it is draining, and tells again once the
-/// cluster has removed it.
+/// One operator's drain, started by the API of the node the operator asked: asks every GPU member for the node of
+/// that name, reports it draining (or not found), and reports again once the cluster has removed it.
 /// </summary>
 public sealed class NodeDrain : ReceiveActor, IWithTimers
 {
     private sealed record AnswerTimeout;
 
     private readonly string _node;
-    private readonly IActorRef _operator;
+    private readonly TaskCompletionSource<DrainStarted> _started;
+    private readonly TaskCompletionSource _left;
     private readonly HashSet<string> _known = new();
     private readonly HashSet<string> _removed = new();
     private readonly TimeSpan _answerWithin;
     private int _waitingFor;
     private string? _address;
 
-    public NodeDrain(string node, IActorRef @operator, TimeSpan answerWithin)
+    public NodeDrain(string node, TaskCompletionSource<DrainStarted> started, TaskCompletionSource left, TimeSpan answerWithin)
     {
         _node = node;
-        _operator = @operator;
+        _started = started;
+        _left = left;
         _answerWithin = answerWithin;
 
         Receive<Gpu.GpuNodeIdentity>(m =>
@@ -49,7 +38,7 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
             if (m.Leaving && _address is null)
             {
                 _address = m.Address;
-                _operator.Tell(new AdminReplies.Draining(_node, m.Address));
+                _started.TrySetResult(new DrainStarted(_node, m.Address, _known.Order().ToList()));
                 Timers.Cancel("answers");
                 if (_removed.Contains(m.Address)) Left();
             }
@@ -65,8 +54,8 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string node, IActorRef @operator, TimeSpan answerWithin) =>
-        Akka.Actor.Props.Create(() => new NodeDrain(node, @operator, answerWithin));
+    public static Props Props(string node, TaskCompletionSource<DrainStarted> started, TaskCompletionSource left, TimeSpan answerWithin) =>
+        Akka.Actor.Props.Create(() => new NodeDrain(node, started, left, answerWithin));
 
     protected override void PreStart()
     {
@@ -80,17 +69,22 @@ public sealed class NodeDrain : ReceiveActor, IWithTimers
         else Timers.StartSingleTimer("answers", new AnswerTimeout(), _answerWithin);
     }
 
-    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        _started.TrySetCanceled();
+        _left.TrySetCanceled();
+    }
 
     private void Left()
     {
-        _operator.Tell(new AdminReplies.NodeLeft(_node, _address!));
+        _left.TrySetResult();
         Context.Stop(Self);
     }
 
     private void NotFound()
     {
-        _operator.Tell(new AdminReplies.NodeNotFound(_node, _known.Order().ToList()));
+        _started.TrySetResult(new DrainStarted(_node, null, _known.Order().ToList()));
         Context.Stop(Self);
     }
 }

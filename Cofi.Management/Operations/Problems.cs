@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
-namespace Cofi.Host.Web;
+namespace Cofi.Management;
 
 /// <summary>The problem details the API answers with, so every error reads the same.</summary>
 public static class Problems

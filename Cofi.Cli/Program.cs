@@ -1,0 +1,1 @@
+return await Cofi.Cli.CofiCli.RunAsync(args);

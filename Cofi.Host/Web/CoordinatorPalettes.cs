@@ -1,0 +1,65 @@
+using Cofi.Management;
+using static Cofi.Management.Verbs;
+
+namespace Cofi.Host.Web;
+
+/// <summary>The palettes a coordinator offers besides every node's: batches, GPU machines and nodes, files.</summary>
+public static class CoordinatorPalettes
+{
+    private const string Role = "coordinator";
+
+    private static readonly CommandParameter BatchId = Arg("batchId", "the batch's id", "int", completion: "batch");
+
+    public static readonly CommandPalette Batch = new("batch", "batches: submit, follow and control them", Role,
+    [
+        Get("list", "every batch with its status, priority and times", "/api/batches", view: "table",
+            columns: ["batchId", "name", "status", "priority", "submittedAt", "finishedAt"]),
+        Get("show", "one batch with its per-stage counts", "/api/batches/{batchId}", [BatchId], view: "batch"),
+        Post("submit", "queue a batch over a folder or manifest the coordinator can read", "/api/batches",
+            [Arg("input", "absolute path of the input folder or manifest (on the coordinator)", @in: "body")],
+            [
+                Switch("name", "the batch's name (default: the input's name)", @in: "body"),
+                Switch("priority", "from -100 to 100, higher first", "int", "body"),
+                Switch("label", "a label k=v (repeat for more)", "map", "body", field: "labels"),
+            ]),
+        Post("pause", "the batch's stages hand out no new work", "/api/batches/{batchId}/pause", [BatchId]),
+        Post("resume", "a paused batch goes on", "/api/batches/{batchId}/resume", [BatchId]),
+        Post("cancel", "end an unfinished batch as cancelled", "/api/batches/{batchId}/cancel", [BatchId], confirm: true),
+        Post("retry-failed", "failed files go through again from the stage each failed at", "/api/batches/{batchId}/retry-failed", [BatchId],
+            [Switch("stage", "only the files that failed at this stage", @in: "body", completion: "stage")], confirm: true),
+        Post("priority", "give the batch another priority, from -100 to 100", "/api/batches/{batchId}/priority",
+            [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")]),
+        Get("watch", "live per-stage progress, rate and ETA until the batch ends", "/api/batches/{batchId}/stream", [BatchId], output: "events", view: "progress"),
+        Get("tail", "execution-log rows as they are written, until the batch ends or Ctrl+C", "/api/batches/{batchId}/log", [BatchId],
+        [
+            Switch("stage", "only this stage's rows", completion: "stage"),
+            Switch("type", "only this event type", "choice", choices: ["stage_start", "file_start", "file_complete", "file_error", "stage_progress", "stage_complete"]),
+            Switch("file", "only rows of files whose name contains this"),
+        ], output: "tail", view: "log"),
+        Get("failed", "the files that failed, with the stage and the reason", "/api/batches/{batchId}/failed", [BatchId], output: "pages", view: "table",
+            columns: ["stage", "file", "reason"]),
+        Get("results", "every file's final result, streamed", "/api/batches/{batchId}/results", [BatchId],
+        [
+            Switch("format", "jsonl or csv", "choice", choices: ["jsonl", "csv"], @default: "jsonl"),
+            Switch("output", "write to this file instead of standard output", @in: "client"),
+        ], output: "download"),
+    ]);
+
+    public static readonly CommandPalette Gpu = new("gpu", "GPU machines and nodes", Role,
+    [
+        Get("list", "each machine: node, slots busy/total per stage, files per minute, errors, breaker", "/api/machines", view: "machines"),
+        Post("drain", "a GPU node takes no new work, finishes what it has, then leaves the cluster", "/api/gpu-nodes/{node}/drain",
+            [Arg("node", "the GPU node's name", completion: "node")],
+            [Switch("wait", "how long to wait for it to leave (0: do not wait)", "duration", "body", @default: "10m", field: "waitMs")]),
+        Post("add", "add a GPU machine that is only an HTTP endpoint: every running and later batch sends it work", "/api/machines",
+            [Arg("host", "the machine's host name or address", @in: "body")]),
+        Post("remove", "a GPU machine the coordinator serves itself takes no more work", "/api/machines/{host}/remove",
+            [Arg("host", "the machine's name", completion: "machine")], confirm: true),
+    ]);
+
+    public static readonly CommandPalette File = new("file", "one file of a batch", Role,
+    [
+        Get("show", "every stage and attempt: machine, duration, HTTP status, error, request and response", "/api/batches/{batchId}/timeline",
+            [BatchId, Arg("file", "the file's name, as the batch lists it", @in: "query")], view: "timeline"),
+    ]);
+}
