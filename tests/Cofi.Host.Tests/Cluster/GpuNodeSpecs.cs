@@ -92,8 +92,9 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         var coordinator = rig.StartCoordinator(latencyMs: 10);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 100, "n1 working", coordinator, leaving);
 
-        leaving.Terminate();
+        // Timed from before the signal is sent: the node's grace starts when the signal arrives.
         var stopping = Stopwatch.StartNew();
+        leaving.Terminate();
 
         (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
         stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30 + 5), "within the default grace and the margin");
@@ -118,8 +119,9 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
         // Its first calls came back, and its slots were given the next ones at once.
         await ClusterRig.Until(() => rig.Calls("n1").Count > 0, "n1's first calls", coordinator, leaving);
 
-        leaving.Terminate();
+        // Timed from before the signal is sent: the node's grace starts when the signal arrives.
         var stopping = Stopwatch.StartNew();
+        leaving.Terminate();
 
         (await leaving.WaitForExitAsync(ClusterRig.Patience)).ShouldBe(0, leaving.Stderr);
         // It waited the grace for its calls, then left without them.
