@@ -13,8 +13,6 @@ internal sealed class DispatchQueue
     private readonly PriorityQueue<FileWork, DateTimeOffset> _retries = new();
     private readonly Dictionary<int, int> _attempts = new();
 
-    public int Count => _known.Count;
-
     public int Ready => _ready.Count;
 
     public int Waiting => _retries.Count;
@@ -22,8 +20,6 @@ internal sealed class DispatchQueue
     public bool Contains(int fileId) => _known.ContainsKey(fileId);
 
     public FileWork? Find(int fileId) => _known.GetValueOrDefault(fileId);
-
-    public int AttemptsOf(int fileId) => _attempts.GetValueOrDefault(fileId);
 
     public void Add(FileWork file)
     {
@@ -49,9 +45,6 @@ internal sealed class DispatchQueue
             _ready.AddLast(file);
         }
     }
-
-    /// <summary>Takes the next ready file and counts one more attempt at it.</summary>
-    public bool TryTake(out FileWork file, out int attempt) => TryTake(_ => true, out file, out attempt);
 
     /// <summary>Takes the first ready file that <paramref name="fits"/> allows, counting one more attempt at it.</summary>
     public bool TryTake(Func<FileWork, bool> fits, out FileWork file, out int attempt)

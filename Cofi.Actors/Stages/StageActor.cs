@@ -14,8 +14,9 @@ namespace Cofi.Actors.Stages;
 /// <summary>
 /// One stage of one batch. Records each file's outcome here exactly once (persisted in groups before anything
 /// is handed on), queues the files the previous stage hands on, and gives them to workers that offer free
-/// slots — GPU machines' workers for <c>gpu</c> stages, its own executor lane for the others. When the process
-/// stops, a hold ends the handing out and is answered once the calls in flight are back and recorded.
+/// slots — GPU machines' workers for <c>gpu</c> stages, its own <see cref="LocalWorker"/> for the others. What goes
+/// where is decided by its <see cref="StageDispatcher{TWorker}"/>; the actor persists, applies and tells. When the
+/// process stops, a hold ends the handing out and is answered once the calls in flight are back and recorded.
 /// </summary>
 public sealed class StageActor : ReceivePersistentActor, IWithTimers
 {
@@ -29,34 +30,23 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         public static readonly RetryTick Instance = new();
     }
 
-    private sealed record InFlight(IActorRef? Worker, int Attempt, string Machine);
-
     private readonly long _batchId;
     private readonly StageSettings _stage;
     private readonly PipelineMode _mode;
     private readonly RecordingSettings _persistence;
     private readonly IActorRef? _next;
     private readonly IActorRef _supervisor;
-    private readonly IStageExecutor? _localExecutor;
+    private readonly IExecutorProvider _executors;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
-
-    private StageState _state = StageState.Empty;
-    private readonly DispatchQueue _queue = new();
-    private readonly WorkerCredits _workers = new();
-    private readonly Dictionary<int, InFlight> _inFlight = new();
-    private readonly List<FileRecord> _unrecorded = new();
-    private readonly HashSet<int> _unrecordedIds = new();
-    // Attempts made at each unsettled file so far, kept with its record as its history.
-    private readonly Dictionary<int, List<AttemptRecord>> _attempts = new();
-    // The machine a file last failed on: its retry goes to another machine where one takes work.
-    private readonly Dictionary<int, string> _avoid = new();
-    private readonly CancellationTokenSource _shutdown = new();
+    private readonly StageDispatcher<IActorRef> _dispatcher;
+    private readonly OutcomeBuffer _outcomes = new();
+    private readonly SnapshotPolicy _snapshots;
     // Who asked for a hold and waits for the calls in flight to be back and recorded.
     private readonly List<IActorRef> _holders = new();
-    private readonly SnapshotPolicy _snapshots;
-    private int _localFree;
+
+    private StageState _state = StageState.Empty;
     private int? _total;
     private bool _finishAnnounced;
     private bool _paused;
@@ -72,13 +62,10 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _persistence = persistence;
         _next = next;
         _supervisor = supervisor;
+        _executors = executors;
         _clock = clock;
+        _dispatcher = new StageDispatcher<IActorRef>(stage);
         _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
-        if (!stage.RunsOnGpuMachines)
-        {
-            _localExecutor = executors.For(stage, "coordinator");
-            _localFree = stage.Concurrency;
-        }
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -103,11 +90,11 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         });
         Command<StageCommands.Pull>(m =>
         {
-            if (!_workers.Knows(m.Worker)) Context.Watch(m.Worker);
-            _workers.Offer(m.Worker, m.Machine, m.Slots);
+            if (!_dispatcher.KnowsWorker(m.Worker)) Context.Watch(m.Worker);
+            _dispatcher.Offer(m.Worker, m.Machine, m.Slots);
             Dispatch();
         });
-        Command<StageCommands.Report>(m => OnReport(m, Sender.Equals(Self) ? null : Sender));
+        Command<StageCommands.Report>(m => OnReport(m, Sender));
         Command<StageCommands.Pause>(_ => _paused = true);
         Command<StageCommands.Unpause>(_ =>
         {
@@ -121,21 +108,19 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<Terminated>(m => OnWorkerLost(m.ActorRef));
-        Command<StageCommands.Withdraw>(m => _workers.Remove(m.Worker));
-        Command<StageCommands.Suspend>(m => _workers.Suspend(m.Worker));
+        Command<StageCommands.Withdraw>(m => _dispatcher.Withdraw(m.Worker));
+        Command<StageCommands.Suspend>(m => _dispatcher.Suspend(m.Worker));
         Command<StageCommands.Resume>(m =>
         {
-            if (!_workers.Knows(m.Worker)) Context.Watch(m.Worker);
-            _workers.Resume(m.Worker, m.Machine, m.Slots);
+            if (!_dispatcher.KnowsWorker(m.Worker)) Context.Watch(m.Worker);
+            _dispatcher.Resume(m.Worker, m.Machine, m.Slots);
             Dispatch();
         });
         Command<StageCommands.Requeue>(OnRequeue);
         Command<StageQueries.GetFailed>(_ => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds)));
         Command<StageCommands.NodeLost>(m =>
         {
-            var lost = _workers.All.Concat(_inFlight.Values.Select(f => f.Worker).OfType<IActorRef>())
-                .Where(w => w.Path.Address.ToString() == m.Address).Distinct().ToList();
-            foreach (var worker in lost) OnWorkerLost(worker);
+            foreach (var worker in _dispatcher.WorkersWhere(w => w.Path.Address.ToString() == m.Address)) OnWorkerLost(worker);
         });
         Command<FlushTick>(_ => Flush());
         Command<RetryTick>(_ => Dispatch());
@@ -166,14 +151,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(WriterPressure));
+        // The stages that run on the coordinator are served by a worker of their own, exactly as GPU machines serve theirs.
+        if (!_stage.RunsOnGpuMachines) Context.ActorOf(LocalWorker.Props(_stage, _executors, _clock), "local-worker");
         base.PreStart();
     }
 
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        _shutdown.Cancel();
-        _shutdown.Dispose();
         base.PostStop();
     }
 
@@ -188,64 +173,33 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
                 handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
                 continue;
             }
-            if (_queue.Contains(file.FileId)) continue;
+            if (_dispatcher.Knows(file.FileId)) continue;
             if (!file.IsActive && _stage.Kind != StageKind.Metadata)
             {
-                _queue.Track(file);
+                _dispatcher.Track(file);
                 Stage(StageDecisions.PassThrough(file, file.Disposition!));
             }
-            else _queue.Add(file);
+            else _dispatcher.Enqueue(file);
         }
         if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
         Dispatch();
     }
 
-    private void OnReport(StageCommands.Report report, IActorRef? worker)
+    private void OnReport(StageCommands.Report report, IActorRef worker)
     {
-        if (worker is null) _localFree++;
-        // A withdrawn or suspended worker's slot is not handed back; a declined call used none.
-        else if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
         if (report.Outcome is not CallOutcome.Declined)
             _metrics.CallDuration.Record(report.DurationMs / 1000.0, new("stage", _stage.Name), new("machine", report.Machine),
                 new("outcome", CallLabels.Outcome(report.Outcome)));
-
-        if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt)
+        var verdict = _dispatcher.Report(worker, report, id => _outcomes.IsPending(id) || _state.IsSettled(id), _clock.GetUtcNow(), Random.Shared.NextDouble());
+        switch (verdict)
         {
-            Dispatch();
-            return;
-        }
-        _inFlight.Remove(report.FileId);
-        var file = _queue.Find(report.FileId);
-        if (file is null || _unrecordedIds.Contains(report.FileId) || _state.IsSettled(report.FileId))
-        {
-            Dispatch();
-            return;
-        }
-
-        if (report.Outcome is CallOutcome.Declined)
-        {
-            _avoid[file.FileId] = report.Machine;
-            _queue.Decline(file);
-            Dispatch();
-            return;
-        }
-
-        if (!_attempts.TryGetValue(file.FileId, out var history)) _attempts[file.FileId] = history = new List<AttemptRecord>();
-        // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
-        if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
-        else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, _clock.GetUtcNow()));
-        switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, Random.Shared.NextDouble()))
-        {
-            case Decision.Record r:
-                _attempts.Remove(file.FileId);
-                Stage(r.FileRecord with { History = history });
+            case ReportVerdict.Record r:
+                Stage(r.FileRecord);
                 break;
-            case Decision.Retry retry:
+            case ReportVerdict.Retry retry:
                 if (report.Outcome is CallOutcome.TransientFailure transient)
                     _metrics.Retries.Add(1, new("stage", _stage.Name), new("cause", CallLabels.Cause(transient)));
-                _avoid[file.FileId] = report.Machine;
-                _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, file.Name, report.Attempt, retry.After);
-                _queue.RetryAt(file, _clock.GetUtcNow() + retry.After);
+                _log.Debug("{0}: {1} attempt {2} failed transiently, retrying in {3}", _stage.Name, retry.File.Name, report.Attempt, retry.After);
                 break;
         }
         Dispatch();
@@ -253,30 +207,23 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void OnWorkerLost(IActorRef worker)
     {
-        _workers.Remove(worker);
-        foreach (var (fileId, flight) in _inFlight.Where(f => worker.Equals(f.Value.Worker)).ToList())
-        {
-            _inFlight.Remove(fileId);
-            if (_queue.Find(fileId) is { } file) _queue.Requeue(file);
-        }
+        _dispatcher.Lose(worker);
         Dispatch();
     }
 
     /// <summary>Adds a settled file to the next group to be recorded.</summary>
     private void Stage(FileRecord record)
     {
-        if (!_unrecordedIds.Add(record.FileId)) return;
-        _unrecorded.Add(record);
-        if (_unrecorded.Count >= _persistence.RecordGroupSize) Flush();
+        if (!_outcomes.Stage(record)) return;
+        if (_outcomes.Staged >= _persistence.RecordGroupSize) Flush();
         else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _persistence.RecordFlushInterval);
     }
 
     private void Flush()
     {
         Timers.Cancel("flush");
-        if (_unrecorded.Count == 0) return;
-        var group = _unrecorded.ToArray();
-        _unrecorded.Clear();
+        if (_outcomes.Staged == 0) return;
+        var group = _outcomes.TakeGroup();
         var started = _clock.GetTimestamp();
         Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
         {
@@ -286,10 +233,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             var handOn = new List<FileWork>(recorded.Records.Count);
             foreach (var record in recorded.Records)
             {
-                _unrecordedIds.Remove(record.FileId);
-                _avoid.Remove(record.FileId);
-                if (_queue.Find(record.FileId) is { } file) handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
-                _queue.Settle(record.FileId);
+                _outcomes.Stored(record.FileId);
+                if (_dispatcher.Settle(record.FileId) is { } file) handOn.Add(StageDecisions.HandOn(_stage.Name, file, record));
             }
             if (handOn.Count > 0) _next?.Tell(new StageCommands.Admit(handOn));
             SnapshotIfDue();
@@ -305,36 +250,14 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             AnswerHold();
             return;
         }
-        if (_paused || (_mode == PipelineMode.Barrier && _total is null)) return;
-        if (_writerBehind) return;
+        if (_paused || _writerBehind || (_mode == PipelineMode.Barrier && _total is null)) return;
         var now = _clock.GetUtcNow();
-        _queue.ReleaseDueRetries(now);
-        if (_localExecutor is null) DispatchToWorkers();
-        else DispatchLocally();
-        if (_queue.NextRetryDue is { } due)
-            Timers.StartSingleTimer("retry", RetryTick.Instance, due - now > TimeSpan.Zero ? due - now : TimeSpan.FromMilliseconds(1));
-    }
-
-    private void DispatchToWorkers()
-    {
-        var unfit = new HashSet<IActorRef>();
-        while (_queue.Ready > 0 && _workers.TryTake(unfit, out var worker, out var machine))
-        {
-            if (!_queue.TryTake(f => Fits(f, machine), out var file, out var attempt))
-            {
-                // Every ready file last failed on this machine and another machine takes work: leave them for it.
-                _workers.Return(worker);
-                unfit.Add(worker);
-                continue;
-            }
-            _inFlight[file.FileId] = new InFlight(worker, attempt, machine);
+        foreach (var (worker, file, attempt, machine) in _dispatcher.Assign(now))
             // Reports go through the backoff supervisor, so they reach this stage even after it was started again.
             worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, file, attempt, machine), Context.Parent));
-        }
+        if (_dispatcher.NextRetryDue is { } due)
+            Timers.StartSingleTimer("retry", RetryTick.Instance, due - now > TimeSpan.Zero ? due - now : TimeSpan.FromMilliseconds(1));
     }
-
-    private bool Fits(FileWork file, string machine) =>
-        !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);
 
     /// <summary>retry-failed: drop these files' failed or skipped records, so that the files handed on again are processed again.</summary>
     private void OnRequeue(StageCommands.Requeue requeue)
@@ -361,24 +284,10 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void DispatchLocally()
-    {
-        while (_localFree > 0 && _queue.TryTake(out var file, out var attempt))
-        {
-            _localFree--;
-            _inFlight[file.FileId] = new InFlight(null, attempt, "coordinator");
-            var call = new StageCall(_batchId, _stage.Name, file, attempt, "coordinator");
-            var started = _clock.GetTimestamp();
-            var clock = _clock;
-            GuardedCall.RunAsync(_localExecutor!, call, _stage.Timeout, _shutdown.Token).PipeTo(Self, Self, outcome =>
-                new StageCommands.Report(call.File.FileId, call.Attempt, outcome, call.Machine, (long)clock.GetElapsedTime(started).TotalMilliseconds));
-        }
-    }
-
     /// <summary>A held stage answers once nothing is in flight, after the outcomes not yet recorded are.</summary>
     private void AnswerHold()
     {
-        if (_holders.Count == 0 || _inFlight.Count > 0) return;
+        if (_holders.Count == 0 || _dispatcher.InFlight > 0) return;
         Flush();
         var holders = _holders.ToList();
         _holders.Clear();
@@ -391,7 +300,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
 
     private void CheckFinished()
     {
-        if (_total is not { } total || _finishAnnounced || _unrecorded.Count > 0 || _state.Settled < total) return;
+        if (_total is not { } total || _finishAnnounced || _outcomes.Staged > 0 || _state.Settled < total) return;
         if (!_state.Completed)
         {
             Persist(new StageEvents.StageCompleted(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped, _clock.GetUtcNow()), e =>
@@ -409,7 +318,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void AnnounceFinished(int total)
     {
         _finishAnnounced = true;
-        foreach (var worker in _workers.All) worker.Tell(new GpuWorkerCommands.StageFinished(_stage.Name));
+        foreach (var worker in _dispatcher.Workers) worker.Tell(new GpuWorkerCommands.StageFinished(_stage.Name));
         _next?.Tell(new StageCommands.UpstreamCompleted(total));
         _supervisor.Tell(new StageSignals.Finished(_stage.Name, Counts()));
     }
@@ -422,8 +331,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
-        _inFlight.Count, _queue.Ready + _queue.Waiting, _total, _state.Completed);
+        _dispatcher.InFlight, _dispatcher.Queued, _total, _state.Completed);
 
     private void Publish(IReadOnlyList<FileRecord>? recorded = null) => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow(),
-        recorded, _inFlight.Values.Where(f => f.Worker is not null).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count())));
+        recorded, _stage.RunsOnGpuMachines ? _dispatcher.BusyByMachine() : new Dictionary<string, int>()));
 }

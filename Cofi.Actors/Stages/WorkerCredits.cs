@@ -1,5 +1,3 @@
-using Akka.Actor;
-
 namespace Cofi.Actors.Stages;
 
 /// <summary>
@@ -7,18 +5,18 @@ namespace Cofi.Actors.Stages;
 /// which hands slots back sooner, takes more, and a machine that just joined starts at once. A suspended
 /// worker (its machine's circuit is open) has no free slots, and slots handed back meanwhile are not counted.
 /// </summary>
-internal sealed class WorkerCredits
+internal sealed class WorkerCredits<TWorker> where TWorker : notnull
 {
-    private readonly Dictionary<IActorRef, (string Machine, int Free)> _workers = new();
-    private readonly HashSet<IActorRef> _suspended = new();
-    private readonly List<IActorRef> _order = new();
+    private readonly Dictionary<TWorker, (string Machine, int Free)> _workers = new();
+    private readonly HashSet<TWorker> _suspended = new();
+    private readonly List<TWorker> _order = new();
     private int _next;
 
-    public bool Knows(IActorRef worker) => _workers.ContainsKey(worker);
+    public bool Knows(TWorker worker) => _workers.ContainsKey(worker);
 
-    public IReadOnlyList<IActorRef> All => _order;
+    public IReadOnlyList<TWorker> All => _order;
 
-    public void Offer(IActorRef worker, string machine, int slots)
+    public void Offer(TWorker worker, string machine, int slots)
     {
         if (_workers.TryGetValue(worker, out var entry)) _workers[worker] = (machine, entry.Free + slots);
         else
@@ -29,13 +27,13 @@ internal sealed class WorkerCredits
     }
 
     /// <summary>A finished call's slot, unless the worker was suspended since.</summary>
-    public void Return(IActorRef worker)
+    public void Return(TWorker worker)
     {
         if (_suspended.Contains(worker) || !_workers.TryGetValue(worker, out var entry)) return;
         _workers[worker] = (entry.Machine, entry.Free + 1);
     }
 
-    public void Suspend(IActorRef worker)
+    public void Suspend(TWorker worker)
     {
         if (!_workers.TryGetValue(worker, out var entry)) return;
         _suspended.Add(worker);
@@ -43,7 +41,7 @@ internal sealed class WorkerCredits
     }
 
     /// <summary>The worker takes work again with exactly <paramref name="slots"/> free.</summary>
-    public void Resume(IActorRef worker, string machine, int slots)
+    public void Resume(TWorker worker, string machine, int slots)
     {
         _suspended.Remove(worker);
         if (_workers.ContainsKey(worker)) _workers[worker] = (machine, slots);
@@ -54,14 +52,14 @@ internal sealed class WorkerCredits
     public bool HasOtherLive(string machine) =>
         _workers.Any(w => w.Value.Machine != machine && !_suspended.Contains(w.Key));
 
-    public void Remove(IActorRef worker)
+    public void Remove(TWorker worker)
     {
         _workers.Remove(worker);
         _suspended.Remove(worker);
         _order.Remove(worker);
     }
 
-    public bool TryTake(IReadOnlySet<IActorRef> skip, out IActorRef worker, out string machine)
+    public bool TryTake(IReadOnlySet<TWorker> skip, out TWorker worker, out string machine)
     {
         for (var i = 0; i < _order.Count; i++)
         {
@@ -74,7 +72,7 @@ internal sealed class WorkerCredits
             machine = m;
             return true;
         }
-        worker = ActorRefs.Nobody;
+        worker = default!;
         machine = "";
         return false;
     }

@@ -63,13 +63,8 @@ public sealed class StageHoldSpecs : IDisposable
 
     private static (IActorRef Stage, TestProbe Worker) StartDenoise(PipelineHost host, Akka.TestKit.Xunit2.TestKit kit)
     {
-        var settings = host.Settings;
-        var supervisor = kit.CreateTestProbe();
-        var executors = new ConfiguredExecutorProvider(settings, NoCallRecorder.Instance, TimeProvider.System);
-        var stage = host.System.ActorOf(StageActor.Props(BatchId, settings.Pipeline.Stages.Single(s => s.Name == "denoise"), PipelineMode.Streaming,
-            settings.Persistence, null, supervisor.Ref, executors, TimeProvider.System), "stage-denoise");
-        supervisor.ExpectMsg<StageSignals.Ready>();
-        return (stage, kit.CreateTestProbe());
+        var probes = new StageProbes(host, BatchId);
+        return (probes.Start("denoise"), probes.Worker);
     }
 
     private static FileWork File(int id) => new(id, $"call-{id:00000}.wav", $"/in/call-{id:00000}.wav", ImmutableDictionary<string, string>.Empty);

@@ -1,0 +1,171 @@
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Files;
+
+namespace Cofi.Actors.Stages;
+
+/// <summary>
+/// The pure part of handing out a stage's work: the queue of unsettled files, the slots workers offered, the calls
+/// in flight, the machine each file should avoid, and each file's attempts so far. It decides which file goes to
+/// which worker and what a worker's report means; the stage actor only carries the decisions out and records them.
+/// Workers are whatever identifies them (actor references in the stage, names in the specs).
+/// </summary>
+internal sealed class StageDispatcher<TWorker> where TWorker : notnull
+{
+    private readonly StageSettings _stage;
+    private readonly DispatchQueue _queue = new();
+    private readonly WorkerCredits<TWorker> _workers = new();
+    private readonly Dictionary<int, Flight> _inFlight = new();
+    // Attempts made at each unsettled file so far, kept with its record as its history.
+    private readonly Dictionary<int, List<AttemptRecord>> _history = new();
+    // The machine a file last failed on: its retry goes to another machine where one takes work.
+    private readonly Dictionary<int, string> _avoid = new();
+
+    public StageDispatcher(StageSettings stage) => _stage = stage;
+
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>Files waiting here: ready to go or waiting for a retry (not those in flight).</summary>
+    public int Queued => _queue.Ready + _queue.Waiting;
+
+    public DateTimeOffset? NextRetryDue => _queue.NextRetryDue;
+
+    public bool Knows(int fileId) => _queue.Contains(fileId);
+
+    public FileWork? Find(int fileId) => _queue.Find(fileId);
+
+    /// <summary>A file to be called here.</summary>
+    public void Enqueue(FileWork file) => _queue.Add(file);
+
+    /// <summary>A file known here until recorded, settled without a call (it stopped upstream).</summary>
+    public void Track(FileWork file) => _queue.Track(file);
+
+    public bool KnowsWorker(TWorker worker) => _workers.Knows(worker);
+
+    public IReadOnlyList<TWorker> Workers => _workers.All;
+
+    /// <summary>Every worker that offered slots or has a call in flight and matches <paramref name="where"/>.</summary>
+    public IReadOnlyList<TWorker> WorkersWhere(Func<TWorker, bool> where) =>
+        _workers.All.Concat(_inFlight.Values.Select(f => f.Worker)).Where(where).Distinct().ToList();
+
+    public void Offer(TWorker worker, string machine, int slots) => _workers.Offer(worker, machine, slots);
+
+    public void Suspend(TWorker worker) => _workers.Suspend(worker);
+
+    public void Resume(TWorker worker, string machine, int slots) => _workers.Resume(worker, machine, slots);
+
+    /// <summary>A draining worker offers no more slots; its calls in flight still report.</summary>
+    public void Withdraw(TWorker worker) => _workers.Remove(worker);
+
+    /// <summary>A worker that is gone: its calls in flight go back to the front of the queue.</summary>
+    public void Lose(TWorker worker)
+    {
+        _workers.Remove(worker);
+        foreach (var (fileId, _) in _inFlight.Where(f => worker.Equals(f.Value.Worker)).ToList())
+        {
+            _inFlight.Remove(fileId);
+            if (_queue.Find(fileId) is { } file) _queue.Requeue(file);
+        }
+    }
+
+    /// <summary>Hands ready files to free slots, round the workers, keeping a retried file off the machine it failed on while another takes work.</summary>
+    public IReadOnlyList<Assignment> Assign(DateTimeOffset now)
+    {
+        _queue.ReleaseDueRetries(now);
+        var assigned = new List<Assignment>();
+        var unfit = new HashSet<TWorker>();
+        while (_queue.Ready > 0 && _workers.TryTake(unfit, out var worker, out var machine))
+        {
+            if (!_queue.TryTake(f => Fits(f, machine), out var file, out var attempt))
+            {
+                // Every ready file last failed on this machine and another machine takes work: leave them for it.
+                _workers.Return(worker);
+                unfit.Add(worker);
+                continue;
+            }
+            _inFlight[file.FileId] = new Flight(worker, attempt, machine);
+            assigned.Add(new Assignment(worker, file, attempt, machine));
+        }
+        return assigned;
+    }
+
+    /// <summary>
+    /// A worker's report of one call. The slot comes back (unless the call was declined, which used none); the
+    /// verdict says whether the file is settled, tried again later, or whether the report no longer matters.
+    /// </summary>
+    /// <param name="settled">whether the file is already settled here, or waiting to be recorded</param>
+    public ReportVerdict Report(TWorker worker, StageCommands.Report report, Func<int, bool> settled, DateTimeOffset now, double jitter01)
+    {
+        if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
+        if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt) return ReportVerdict.Stale.Instance;
+        _inFlight.Remove(report.FileId);
+        if (_queue.Find(report.FileId) is not { } file || settled(report.FileId)) return ReportVerdict.Stale.Instance;
+
+        if (report.Outcome is CallOutcome.Declined)
+        {
+            _avoid[file.FileId] = report.Machine;
+            _queue.Decline(file);
+            return ReportVerdict.Declined.Instance;
+        }
+
+        if (!_history.TryGetValue(file.FileId, out var history)) _history[file.FileId] = history = new List<AttemptRecord>();
+        // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
+        if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
+        else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, now));
+        switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, jitter01))
+        {
+            case Decision.Record r:
+                _history.Remove(file.FileId);
+                return new ReportVerdict.Record(r.FileRecord with { History = history });
+            case Decision.Retry retry:
+                _avoid[file.FileId] = report.Machine;
+                _queue.RetryAt(file, now + retry.After);
+                return new ReportVerdict.Retry(file, retry.After);
+            default:
+                throw new InvalidOperationException("unknown decision");
+        }
+    }
+
+    /// <summary>The file's record is in the journal: it leaves this stage, and is returned to be handed on.</summary>
+    public FileWork? Settle(int fileId)
+    {
+        _avoid.Remove(fileId);
+        var file = _queue.Find(fileId);
+        _queue.Settle(fileId);
+        return file;
+    }
+
+    /// <summary>Calls in flight by machine.</summary>
+    public IReadOnlyDictionary<string, int> BusyByMachine() =>
+        _inFlight.Values.GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count());
+
+    private bool Fits(FileWork file, string machine) =>
+        !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);
+
+    private sealed record Flight(TWorker Worker, int Attempt, string Machine);
+
+    /// <summary>One call to make: <see cref="File"/>'s attempt number <see cref="Attempt"/> on <see cref="Worker"/>.</summary>
+    public sealed record Assignment(TWorker Worker, FileWork File, int Attempt, string Machine);
+}
+
+/// <summary>What a worker's report means for its file.</summary>
+internal abstract record ReportVerdict
+{
+    /// <summary>The call was superseded (the file was requeued, retried or settled meanwhile): nothing to do.</summary>
+    public sealed record Stale : ReportVerdict
+    {
+        public static readonly Stale Instance = new();
+    }
+
+    /// <summary>The worker declined the call without attempting it: the file goes back first, to another machine if one takes work.</summary>
+    public sealed record Declined : ReportVerdict
+    {
+        public static readonly Declined Instance = new();
+    }
+
+    /// <summary>The file is settled here: record it.</summary>
+    public sealed record Record(FileRecord FileRecord) : ReportVerdict;
+
+    /// <summary>The call failed transiently: the file is tried again after <see cref="After"/>.</summary>
+    public sealed record Retry(FileWork File, TimeSpan After) : ReportVerdict;
+}

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.TestKit;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Files;
+using Cofi.Actors.Gpu;
+using Cofi.Actors.Stages;
+using Cofi.Actors.Tests.Support;
+
+namespace Cofi.Actors.Tests.Stages;
+
+/// <summary>
+/// One StageActor on a real SQLite journal, with probes for its GPU workers, the next stage and its supervisor:
+/// what it hands out, what it hands on, and what it remembers after a restart.
+/// </summary>
+public sealed class StageActorSpecs : IDisposable
+{
+    private const long BatchId = 11;
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Should_hand_on_each_file_with_its_result_once_its_outcome_is_recorded()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([File(1), File(2)]));
+
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 2), stage.Worker.Ref);
+        var calls = new[] { stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call, stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call };
+        foreach (var call in calls) actor.Tell(Completed(call, """{"snrDb":18.5}"""), stage.Worker.Ref);
+
+        var handedOn = stage.Next.ExpectMsg<StageCommands.Admit>().Files;
+        handedOn.Select(f => f.FileId).Order().ShouldBe([1, 2]);
+        handedOn.ShouldAllBe(f => f.Results["denoise"] == """{"snrDb":18.5}""");
+        (await host.Journal().StageRecordsAsync(BatchId, "denoise")).Count.ShouldBe(2, "recorded before it was handed on");
+    }
+
+    [Fact]
+    public async Task Should_tell_the_next_stage_and_its_supervisor_once_every_file_is_settled()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([File(1), File(2) with { Disposition = new Disposition(FileStatus.Failed, "distribution", "not a WAV") }]));
+        actor.Tell(new StageCommands.UpstreamCompleted(2));
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 2), stage.Worker.Ref);
+        var call = stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call;
+        stage.Worker.ExpectNoMsg(Quiet);
+
+        actor.Tell(new StageCommands.Report(call.File.FileId, call.Attempt, new CallOutcome.PermanentFailure("400: unreadable"), "gpu-1", 3), stage.Worker.Ref);
+
+        stage.Next.FishForMessage(m => m is StageCommands.UpstreamCompleted { Total: 2 });
+        var finished = stage.Supervisor.FishForMessage<StageSignals.Finished>(_ => true);
+        (finished.Counts.Done, finished.Counts.Failed, finished.Counts.Skipped).ShouldBe((0, 1, 1));
+        stage.Worker.ExpectMsg<GpuWorkerCommands.StageFinished>();
+    }
+
+    [Fact]
+    public async Task Should_give_the_calls_of_a_worker_that_died_to_another_worker()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([File(1)]));
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 1), stage.Worker.Ref);
+        stage.Worker.ExpectMsg<GpuWorkerCommands.Run>();
+        var other = stage.Kit.CreateTestProbe();
+        actor.Tell(new StageCommands.Pull(other.Ref, "gpu-2", 1), other.Ref);
+        other.ExpectNoMsg(Quiet);
+
+        host.System.Stop(stage.Worker.Ref);
+
+        var again = other.ExpectMsg<GpuWorkerCommands.Run>().Call;
+        (again.File.FileId, again.Attempt, again.Machine).ShouldBe((1, 2, "gpu-2"));
+    }
+
+    [Fact]
+    public async Task Should_serve_a_coordinator_stage_through_its_own_worker()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("llm1");
+
+        actor.Tell(new StageCommands.Admit([File(1), File(2), File(3)]));
+
+        var handedOn = new List<FileWork>();
+        while (handedOn.Count < 3) handedOn.AddRange(stage.Next.ExpectMsg<StageCommands.Admit>().Files);
+        handedOn.Select(f => f.FileId).Order().ShouldBe([1, 2, 3]);
+        handedOn.ShouldAllBe(f => f.Results.ContainsKey("llm1"));
+        host.Calls.Records.Where(c => c.Stage == "llm1").Select(c => c.Machine).Distinct().ShouldBe([LocalWorker.Machine]);
+    }
+
+    [Fact]
+    public async Task Should_remember_what_it_recorded_after_a_restart_and_never_call_those_files_again()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([File(1)]));
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 1), stage.Worker.Ref);
+        actor.Tell(Completed(stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call, """{"snrDb":3}"""), stage.Worker.Ref);
+        stage.Next.ExpectMsg<StageCommands.Admit>();
+        await stage.StopAsync(actor);
+
+        var restarted = stage.Start("denoise", "stage-denoise-again");
+        stage.Supervisor.ExpectMsg<StageSignals.Ready>().Counts.Done.ShouldBe(1);
+        restarted.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 1), stage.Worker.Ref);
+        restarted.Tell(new StageCommands.Admit([File(1), File(2)]));
+
+        stage.Next.ExpectMsg<StageCommands.Admit>().Files.Single().ShouldSatisfyAllConditions(
+            f => f.FileId.ShouldBe(1),
+            f => f.Results["denoise"].ShouldBe("""{"snrDb":3}"""));
+        stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call.File.FileId.ShouldBe(2, "only the file not recorded before is called");
+        stage.Worker.ExpectNoMsg(Quiet);
+    }
+
+    private static FileWork File(int id) => new(id, $"call-{id:00000}.wav", $"/in/call-{id:00000}.wav", ImmutableDictionary<string, string>.Empty);
+
+    private static StageCommands.Report Completed(StageCall call, string result) =>
+        new(call.File.FileId, call.Attempt, new CallOutcome.Completed(result), call.Machine, 100);
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,39 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Executors;
+using Cofi.Actors.Stages;
+using Cofi.Actors.Tests.Support;
+
+namespace Cofi.Actors.Tests.Stages;
+
+/// <summary>A StageActor started on its own, with probes standing in for its GPU worker, the next stage and its supervisor.</summary>
+internal sealed class StageProbes(PipelineHost host, long batchId)
+{
+    public Akka.TestKit.Xunit2.TestKit Kit { get; } = host.TestKit();
+
+    public TestProbe Worker { get; } = host.TestKit().CreateTestProbe();
+
+    public TestProbe Next { get; } = host.TestKit().CreateTestProbe();
+
+    public TestProbe Supervisor { get; } = host.TestKit().CreateTestProbe();
+
+    /// <summary>Starts stage <paramref name="name"/>; under its usual name it is awaited until it says it is ready.</summary>
+    public IActorRef Start(string name, string? actorName = null)
+    {
+        var settings = host.Settings;
+        var executors = new ConfiguredExecutorProvider(settings, host.Calls, TimeProvider.System);
+        var actor = host.System.ActorOf(StageActor.Props(batchId, settings.Pipeline[name], PipelineMode.Streaming, settings.Persistence,
+            Next.Ref, Supervisor.Ref, executors, TimeProvider.System), actorName ?? $"stage-{name}");
+        if (actorName is null) Supervisor.ExpectMsg<StageSignals.Ready>();
+        return actor;
+    }
+
+    public async Task StopAsync(IActorRef actor)
+    {
+        var watcher = Kit.CreateTestProbe();
+        watcher.Watch(actor);
+        await actor.GracefulStop(TimeSpan.FromSeconds(5));
+        watcher.ExpectTerminated(actor);
+    }
+}
