@@ -24,6 +24,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, IActorRef> _supervisors = new();
     private readonly Dictionary<long, List<IActorRef>> _waiters = new();
+    // In a cluster: attaches the GPU members' machines to every batch this manager runs.
+    private readonly IActorRef? _membership;
     private BatchManagerState _state = BatchManagerState.Empty;
     // The process is stopping: no batch starts, and no supervisor starts again.
     private bool _holding;
@@ -34,6 +36,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         _machines = machines;
         _executors = executors;
         _clock = clock;
+        if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.IClusterActorRefProvider)
+            _membership = Context.ActorOf(GpuMembership.Props(), GpuMembership.Name);
 
         Recover<SnapshotOffer>(offer => _state = (BatchManagerState)offer.Snapshot);
         Recover<IBatchEvent>(e => _state = _state.Apply(e));
@@ -57,7 +61,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<BatchQueries.GetStatus>(m =>
         {
             if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
-            else if (_supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new BatchSupervisor.GetStatus(entry.Summary));
+            else if (_supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStatus(entry.Summary));
             else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
         });
         Command<BatchFinished>(OnFinished);
@@ -147,7 +151,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
             Announce(e.BatchId);
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
-                supervisor.Tell(new BatchSupervisor.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage));
+                supervisor.Tell(new SupervisorCommands.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage));
             SnapshotIfDue();
             StartQueued();
         });
@@ -171,7 +175,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new BatchSupervisor.AddMachine(e.Machine));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine));
             sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
@@ -190,7 +194,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new BatchSupervisor.RemoveMachine(e.Machine));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.RemoveMachine(e.Machine));
             sender.Tell(new MachineWithdrawn(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
@@ -222,7 +226,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         if (_supervisors.ContainsKey(batchId)) return;
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
-            _settings, Machines, entry.RetryRequests, _executors, _clock, entry.RetryStage), $"batch-{batchId}");
+            _settings, Machines, entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));
@@ -263,17 +267,17 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             case BatchCommands.Cancel when _supervisors.TryGetValue(batchId, out var supervisor):
                 AddWaiter(batchId, sender);
-                supervisor.Tell(BatchSupervisor.Cancel.Instance);
+                supervisor.Tell(SupervisorCommands.Cancel.Instance);
                 break;
             case BatchCommands.Cancel:
                 AddWaiter(batchId, sender);
                 Self.Tell(new BatchFinished(batchId, BatchStatus.Cancelled, "cancelled by an operator", entry.FinalStages, now));
                 break;
             case BatchCommands.Pause:
-                Persist(new BatchEvents.Paused(batchId, now), e => Controlled(e, sender, BatchSupervisor.Pause.Instance));
+                Persist(new BatchEvents.Paused(batchId, now), e => Controlled(e, sender, SupervisorCommands.Pause.Instance));
                 break;
             case BatchCommands.Resume:
-                Persist(new BatchEvents.Resumed(batchId, now), e => Controlled(e, sender, BatchSupervisor.Resume.Instance));
+                Persist(new BatchEvents.Resumed(batchId, now), e => Controlled(e, sender, SupervisorCommands.Resume.Instance));
                 break;
         }
     }

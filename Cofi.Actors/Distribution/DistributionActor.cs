@@ -178,5 +178,10 @@ public sealed class DistributionActor : ReceivePersistentActor
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Valid, _state.Invalid, 0, 0, 0,
         _state.Completed ? _state.Files.Count : null, _state.Completed);
 
-    private void Publish() => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow()));
+    private void Publish()
+    {
+        var counts = Counts();
+        _supervisor.Tell(new StageSignals.Progress(counts));
+        Context.System.EventStream.Publish(new StageProgress(counts, _clock.GetUtcNow()));
+    }
 }

@@ -333,6 +333,11 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,
         _dispatcher.InFlight, _dispatcher.Queued, _total, _state.Completed);
 
-    private void Publish(IReadOnlyList<FileRecord>? recorded = null) => Context.System.EventStream.Publish(new StageProgress(Counts(), _clock.GetUtcNow(),
-        recorded, _stage.RunsOnGpuMachines ? _dispatcher.BusyByMachine() : new Dictionary<string, int>()));
+    private void Publish(IReadOnlyList<FileRecord>? recorded = null)
+    {
+        var counts = Counts();
+        _supervisor.Tell(new StageSignals.Progress(counts));
+        Context.System.EventStream.Publish(new StageProgress(counts, _clock.GetUtcNow(), recorded,
+            _stage.RunsOnGpuMachines ? _dispatcher.BusyByMachine() : new Dictionary<string, int>()));
+    }
 }

@@ -124,6 +124,9 @@ public static class StageSignals
 {
     public sealed record Ready(string Stage, StageCounts Counts);
 
+    /// <summary>The stage's counts after a change: the supervisor keeps them, for status queries and the batch's final record.</summary>
+    public sealed record Progress(StageCounts Counts);
+
     public sealed record Finished(string Stage, StageCounts Counts);
 
     /// <summary>The batch cannot go on at all (no valid input, unreadable input).</summary>

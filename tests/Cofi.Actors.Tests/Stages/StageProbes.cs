@@ -16,7 +16,8 @@ internal sealed class StageProbes(PipelineHost host, long batchId)
 
     public TestProbe Next { get; } = host.TestKit().CreateTestProbe();
 
-    public TestProbe Supervisor { get; } = host.TestKit().CreateTestProbe();
+    /// <summary>Sees the stage's signals but not its every count (<see cref="StageSignals.Progress"/>).</summary>
+    public TestProbe Supervisor { get; } = IgnoringProgress(host.TestKit().CreateTestProbe());
 
     /// <summary>Starts stage <paramref name="name"/>; under its usual name it is awaited until it says it is ready.</summary>
     public IActorRef Start(string name, string? actorName = null)
@@ -27,6 +28,12 @@ internal sealed class StageProbes(PipelineHost host, long batchId)
             Next.Ref, Supervisor.Ref, executors, TimeProvider.System), actorName ?? $"stage-{name}");
         if (actorName is null) Supervisor.ExpectMsg<StageSignals.Ready>();
         return actor;
+    }
+
+    private static TestProbe IgnoringProgress(TestProbe probe)
+    {
+        probe.IgnoreMessages<StageSignals.Progress>();
+        return probe;
     }
 
     public async Task StopAsync(IActorRef actor)
