@@ -4,6 +4,7 @@ using Akka.Persistence;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Batches;
 
@@ -285,7 +286,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private void Controlled(IBatchEvent e, IActorRef sender, object supervisorCommand)
     {
         _state = _state.Apply(e);
-        var batchId = e is BatchEvents.Paused p ? p.BatchId : ((BatchEvents.Resumed)e).BatchId;
+        var batchId = ((IWithBatchId)e).BatchId;
         if (_supervisors.TryGetValue(batchId, out var supervisor)) supervisor.Tell(supervisorCommand);
         sender.Tell(new BatchUpdated(_state.Batches[batchId].Summary));
         Announce(batchId);

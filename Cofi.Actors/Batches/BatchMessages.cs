@@ -16,7 +16,7 @@ public enum BatchStatus
     Cancelled,
 }
 
-/// <summary>Sent to the BatchManager, from another coordinator too (its API forwards to the singleton).</summary>
+/// <summary>Sent to the BatchManager, from another coordinator too (its API forwards to the singleton). Those about one batch are also <see cref="IWithBatchId"/>.</summary>
 public interface IBatchCommand : ICofiMessage;
 
 public interface IBatchQuery : ICofiMessage;
@@ -37,26 +37,26 @@ public static class BatchCommands
         IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, bool Again = true) : IBatchCommand;
 
     /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
-    public sealed record AwaitCompletion(long BatchId) : IBatchCommand;
+    public sealed record AwaitCompletion(long BatchId) : IBatchCommand, IWithBatchId;
 
     /// <summary>Stop handing out new work for a running batch; answered with <see cref="BatchUpdated"/>, <see cref="BatchControlRefused"/> or <see cref="BatchNotFound"/>.</summary>
-    public sealed record Pause(long BatchId) : IBatchCommand;
+    public sealed record Pause(long BatchId) : IBatchCommand, IWithBatchId;
 
     /// <summary>Let a paused batch go on; answered like <see cref="Pause"/>.</summary>
-    public sealed record Resume(long BatchId) : IBatchCommand;
+    public sealed record Resume(long BatchId) : IBatchCommand, IWithBatchId;
 
     /// <summary>End an unfinished batch as cancelled; answered with <see cref="BatchFinished"/> once it has ended.</summary>
-    public sealed record Cancel(long BatchId) : IBatchCommand;
+    public sealed record Cancel(long BatchId) : IBatchCommand, IWithBatchId;
 
     /// <summary>
     /// Process the batch's failed files again (retry-failed): a finished batch is queued again, a running one requeues
     /// them at once. Answered with <see cref="RetryFailedAccepted"/> or <see cref="BatchNotFound"/>.
     /// </summary>
     /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
-    public sealed record RetryFailed(long BatchId, string? Stage = null) : IBatchCommand;
+    public sealed record RetryFailed(long BatchId, string? Stage = null) : IBatchCommand, IWithBatchId;
 
     /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchNotFound"/>.</summary>
-    public sealed record SetPriority(long BatchId, int Priority) : IBatchCommand;
+    public sealed record SetPriority(long BatchId, int Priority) : IBatchCommand, IWithBatchId;
 
     /// <summary>
     /// A GPU machine the coordinator serves itself (an HTTP endpoint) stops getting work: its workers stop and their
@@ -86,7 +86,7 @@ public static class BatchQueries
     }
 
     /// <summary>Answered with <see cref="BatchStatusReply"/> once the batch's stages have recovered, or <see cref="BatchNotFound"/>.</summary>
-    public sealed record GetStatus(long BatchId) : IBatchQuery;
+    public sealed record GetStatus(long BatchId) : IBatchQuery, IWithBatchId;
 }
 
 public static class BatchEvents
@@ -94,31 +94,31 @@ public static class BatchEvents
     /// <summary>A batch was queued. The members after <see cref="At"/> came later: events recorded before them read back with the defaults.</summary>
     /// <param name="RequestHash">with <see cref="IdempotencyKey"/>: what the submission asked for (<see cref="SubmitFingerprint"/>).</param>
     public sealed record Submitted(long BatchId, string Input, DateTimeOffset At, string? Name = null, int Priority = 0,
-        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, string? RequestHash = null) : IBatchEvent;
+        IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, string? RequestHash = null) : IBatchEvent, IWithBatchId;
 
     /// <summary>A submission with an idempotency key resumed this unfinished batch instead of queueing one; its retries get the same answer.</summary>
-    public sealed record ResumedBySubmit(long BatchId, string IdempotencyKey, string RequestHash, DateTimeOffset At) : IBatchEvent;
+    public sealed record ResumedBySubmit(long BatchId, string IdempotencyKey, string RequestHash, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
-    public sealed record Started(long BatchId, DateTimeOffset At) : IBatchEvent;
+    public sealed record Started(long BatchId, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
-    public sealed record Finished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : IBatchEvent;
+    public sealed record Finished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
-    public sealed record Paused(long BatchId, DateTimeOffset At) : IBatchEvent;
+    public sealed record Paused(long BatchId, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
-    public sealed record Resumed(long BatchId, DateTimeOffset At) : IBatchEvent;
+    public sealed record Resumed(long BatchId, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
     /// <summary>The manager's record of a retry-failed request: a finished batch is queued again.</summary>
     /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
-    public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null) : IBatchEvent;
+    public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator gave the batch another priority.</summary>
-    public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At) : IBatchEvent;
+    public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator removed a GPU machine the coordinator served itself.</summary>
     public sealed record MachineRemoved(string Machine, DateTimeOffset At) : IBatchEvent;
 
     /// <summary>The batch supervisor's record that it carried out retry-failed request number <see cref="Request"/>.</summary>
-    public sealed record RetryStarted(long BatchId, int Request, DateTimeOffset At) : IBatchEvent;
+    public sealed record RetryStarted(long BatchId, int Request, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator added a GPU machine that is only an HTTP endpoint.</summary>
     public sealed record MachineAdded(string Machine, DateTimeOffset At) : IBatchEvent;
@@ -128,10 +128,10 @@ public static class BatchEvents
 public interface ISubmitReply : ICofiMessage;
 
 /// <param name="Replayed">the submission's idempotency key was seen before: this is the first answer again, nothing new was queued.</param>
-public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply;
+public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply, IWithBatchId;
 
 /// <summary>Published as a stop's hold begins: the calls of the batch in flight, which the stop now waits for.</summary>
-public sealed record BatchHolding(long BatchId, int InFlight);
+public sealed record BatchHolding(long BatchId, int InFlight) : IWithBatchId;
 
 /// <summary>The answer to <see cref="BatchCommands.Hold"/>; published on the event stream by the shutdown step that asked.</summary>
 /// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
@@ -166,17 +166,17 @@ public sealed record BatchList(IReadOnlyList<BatchSummary> Batches) : ICofiMessa
 
 public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ICofiMessage;
 
-public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : ICofiMessage;
+public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : ICofiMessage, IWithBatchId;
 
-public sealed record BatchNotFound(long BatchId) : ICofiMessage;
+public sealed record BatchNotFound(long BatchId) : ICofiMessage, IWithBatchId;
 
 /// <summary>A pause, resume or cancel that does not apply to the batch as it is now.</summary>
-public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMessage;
+public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
 public sealed record BatchUpdated(BatchSummary Summary) : ICofiMessage;
 
-public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage;
+public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage, IWithBatchId;
 
 public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
 
@@ -185,4 +185,4 @@ public sealed record MachineRejected(string Machine, string Reason) : ICofiMessa
 public sealed record MachineWithdrawn(string Machine, int RunningBatches) : ICofiMessage;
 
 /// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
-public sealed record BatchSupervising(long BatchId, string Input);
+public sealed record BatchSupervising(long BatchId, string Input) : IWithBatchId;
