@@ -27,6 +27,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, List<IActorRef>> _waiters = new();
     // In a cluster: attaches the GPU members' machines to every batch this manager runs.
     private readonly IActorRef? _membership;
+    // The slots of each machine the coordinator serves itself, shared by every batch.
+    private readonly Dictionary<string, IActorRef> _machineSlots = new(StringComparer.OrdinalIgnoreCase);
     private BatchManagerState _state = BatchManagerState.Empty;
     // The process is stopping: no batch starts, and no supervisor starts again.
     private bool _holding;
@@ -176,7 +178,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine, SlotsOf(e.Machine)));
             sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
@@ -213,6 +215,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            if (_supervisors.TryGetValue(e.BatchId, out var supervisor)) supervisor.Tell(new SupervisorCommands.Rerank(e.Priority, 1));
             sender.Tell(new BatchUpdated(_state.Batches[e.BatchId].Summary));
             Announce(e.BatchId);
             SnapshotIfDue();
@@ -221,13 +224,21 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private IReadOnlyList<string> Machines => _state.Serving(_machines);
 
+    private IActorRef SlotsOf(string machine)
+    {
+        if (!_machineSlots.TryGetValue(machine, out var slots))
+            _machineSlots[machine] = slots = Context.ActorOf(Gpu.MachineSlots.Props(_settings.Pipeline), Gpu.MachineSlots.NameFor(machine));
+        return slots;
+    }
+
     private void StartSupervisor(long batchId)
     {
         // The supervisor of a finished batch may still be stopping; once it has, the batch is started again (Terminated).
         if (_supervisors.ContainsKey(batchId)) return;
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
-            _settings, Machines, entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage), $"batch-{batchId}");
+            _settings, Machines.ToDictionary(m => m, SlotsOf), entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage,
+            entry.Summary.Priority), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));

@@ -115,9 +115,10 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
         };
     }
 
-    /// <summary>The queued batches that may start now, oldest first.</summary>
+    /// <summary>The queued batches that may start now: highest priority first, then oldest first.</summary>
     public IEnumerable<long> Startable(int maxConcurrent) =>
         Batches.Values.Where(b => b.Summary.Status == BatchStatus.Queued)
+            .OrderByDescending(b => b.Summary.Priority).ThenBy(b => b.Summary.BatchId)
             .Take(Math.Max(0, maxConcurrent - Running.Count()))
             .Select(b => b.Summary.BatchId);
 

@@ -30,7 +30,7 @@ public static class BatchCommands
     /// same input is resumed instead. Answered with an <see cref="ISubmitReply"/>.
     /// </summary>
     /// <param name="Name">shown with the batch; null: the input folder's or manifest's name.</param>
-    /// <param name="Priority">from -100 to 100, higher first; recorded and shown, the queue does not order by it yet.</param>
+    /// <param name="Priority">from -100 to 100, higher first; queued batches start by it, and running batches take free machine slots by it.</param>
     /// <param name="IdempotencyKey">a retry with the same key gets the first answer again instead of another batch.</param>
     /// <param name="Again">false: an input whose latest batch completed is not run again (<see cref="BatchAlreadyCompleted"/>).</param>
     public sealed record Submit(string Input, bool ResumeUnfinished, string? Name = null, int Priority = 0,

@@ -21,7 +21,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly long _batchId;
     private readonly string _input;
     private readonly CofiSettings _settings;
-    private readonly List<string> _machines;
+    // The machines this batch serves itself, with each one's slots (shared with every other batch on it).
+    private readonly Dictionary<string, IActorRef> _machines;
     private readonly int _retryRequests;
     private readonly IActorRef? _membership;
     private readonly IExecutorProvider _executors;
@@ -32,15 +33,17 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly List<IActorRef> _workers = new();
     private readonly HashSet<string> _ready = new();
     private BatchRunState _state;
+    private GpuWorker.Ranking _ranking;
 
-    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
-        IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null)
+    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
+        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0)
     {
+        _ranking = new GpuWorker.Ranking(priority, 1);
         _batchId = batchId;
         _input = input;
         _state = BatchRunState.Initial(paused, retryStage);
         _settings = settings;
-        _machines = machines.ToList();
+        _machines = new Dictionary<string, IActorRef>(machines, StringComparer.OrdinalIgnoreCase);
         _retryRequests = retryRequests;
         _membership = membership;
         _executors = executors;
@@ -96,15 +99,20 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         });
         Command<SupervisorCommands.AddMachine>(m =>
         {
-            if (_machines.Contains(m.Machine, StringComparer.OrdinalIgnoreCase)) return;
-            _machines.Add(m.Machine);
+            if (!_machines.TryAdd(m.Machine, m.Slots)) return;
             if (_stages.Count > 0) SpawnWorker(m.Machine);
+        });
+        Command<SupervisorCommands.Rerank>(m =>
+        {
+            _ranking = new GpuWorker.Ranking(m.Priority, m.Weight);
+            foreach (var worker in _workers) worker.Tell(new GpuWorkerCommands.Rerank(m.Priority, m.Weight));
+            _membership?.Tell(new GpuMembership.Rerank(_batchId, m.Priority, m.Weight));
         });
         // Before its stages exist (still recovering, or ending) there is nothing to hold.
         Command<SupervisorCommands.Hold>(m => HoldStages(_batchId, _stages.Count > 0 ? ModelStages() : [], m.Grace, Context.System.EventStream).PipeTo(Sender));
         Command<SupervisorCommands.RemoveMachine>(m =>
         {
-            _machines.RemoveAll(name => string.Equals(name, m.Machine, StringComparison.OrdinalIgnoreCase));
+            _machines.Remove(m.Machine);
             // Its stages watch the worker: what it had in flight goes back to their queues.
             if (Context.Child($"gpu-{Uri.EscapeDataString(m.Machine)}") is { } worker && !worker.IsNobody())
             {
@@ -122,9 +130,12 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
     /// <param name="retryStage">the stage the latest retry-failed request named (null: every stage).</param>
     /// <param name="membership">the coordinator's <see cref="GpuMembership"/> in a cluster; null outside one.</param>
-    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyList<string> machines, int retryRequests,
-        IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null) =>
-        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock, retryStage));
+    /// <param name="machines">the machines this batch serves itself (HTTP endpoints, simulated ones), each with its <see cref="MachineSlots"/>.</param>
+    /// <param name="priority">how the batch's calls rank for the machines' slots: higher first.</param>
+    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
+        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0) =>
+        Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock,
+            retryStage, priority));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -146,16 +157,17 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             _counts[stage.Name] = new StageCounts(_batchId, stage.Name, 0, 0, 0, 0, 0, null, false);
         }
         // In a cluster, GPU machines are the members with role gpu: each one's GpuNode runs this batch's workers.
-        _membership?.Tell(new GpuMembership.Join(new GpuNodeCommands.Attach(_batchId, GpuStages(), Self)));
+        _membership?.Tell(new GpuMembership.Join(new GpuNodeCommands.Attach(_batchId, GpuStages(), Self, _ranking.Priority, _ranking.Weight)));
         // Machines that are only HTTP endpoints (and, outside a cluster, the simulated ones) get their workers here.
-        foreach (var machine in _machines) SpawnWorker(machine);
+        foreach (var machine in _machines.Keys) SpawnWorker(machine);
     }
 
     private Dictionary<string, IActorRef> GpuStages() => _settings.Pipeline.GpuStages.ToDictionary(s => s.Name, s => _stages[s.Name]);
 
     private void SpawnWorker(string machine)
     {
-        _workers.Add(Context.ActorOf(GpuWorker.Props(_batchId, machine, GpuStages(), _settings.Pipeline, _settings.Gpu.Breaker, _executors, _clock),
+        _workers.Add(Context.ActorOf(GpuWorker.Props(_batchId, machine, GpuStages(), _settings.Pipeline, _settings.Gpu.Breaker, _executors, _clock,
+                _machines[machine], _ranking),
             $"gpu-{Uri.EscapeDataString(machine)}"));
     }
 

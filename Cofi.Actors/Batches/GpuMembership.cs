@@ -18,6 +18,9 @@ public sealed class GpuMembership : ReceiveActor
     /// <summary>A running batch wants the GPU members' machines; it stays attached until its supervisor stops.</summary>
     public sealed record Join(GpuNodeCommands.Attach Attach);
 
+    /// <summary>A running batch's priority or weight changed: every GPU node hears of it.</summary>
+    public sealed record Rerank(long BatchId, int Priority, double Weight);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, GpuNodeCommands.Attach> _batches = new();
     private readonly HashSet<Address> _up = new();
@@ -29,6 +32,13 @@ public sealed class GpuMembership : ReceiveActor
             _batches[m.Attach.BatchId] = m.Attach;
             Context.Watch(m.Attach.Supervisor);
             foreach (var address in _up) AttachTo(address, m.Attach);
+        });
+        Receive<Rerank>(m =>
+        {
+            if (!_batches.TryGetValue(m.BatchId, out var attach)) return;
+            _batches[m.BatchId] = attach with { Priority = m.Priority, Weight = m.Weight };
+            foreach (var address in _up)
+                Context.ActorSelection(new RootActorPath(address) / "user" / GpuNode.Name).Tell(new GpuNodeCommands.Rerank(m.BatchId, m.Priority, m.Weight));
         });
         Receive<Terminated>(m =>
         {

@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Cofi.Actors.Batches;
 
 /// <summary>What the BatchManager (and the GPU membership) tell one batch's supervisor.</summary>
@@ -24,8 +26,11 @@ public static class SupervisorCommands
     /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch; <see cref="Stage"/>: only files failed there.</summary>
     public sealed record RetryFailed(int Request, string? Stage = null);
 
-    /// <summary>An operator added a GPU machine: give it a worker for this batch.</summary>
-    public sealed record AddMachine(string Machine);
+    /// <summary>An operator added a GPU machine: give it a worker for this batch, sharing the machine's <see cref="Slots"/>.</summary>
+    public sealed record AddMachine(string Machine, IActorRef Slots);
+
+    /// <summary>The batch's priority or weight changed: its calls waiting for machines' slots rank by the new ones.</summary>
+    public sealed record Rerank(int Priority, double Weight);
 
     /// <summary>An operator removed a GPU machine: its worker stops, and its calls in flight go back to the queue.</summary>
     public sealed record RemoveMachine(string Machine);

@@ -24,6 +24,8 @@ public sealed class GpuNode : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, (IActorRef Supervisor, List<IActorRef> Workers)> _batches = new();
     private readonly List<IActorRef> _drainWaiters = new();
+    // Each machine's slots, shared by the workers of every batch attached here.
+    private readonly Dictionary<string, IActorRef> _slots = new();
     private int _draining = -1;
     private int _incarnations;
 
@@ -37,7 +39,14 @@ public sealed class GpuNode : ReceiveActor
         _executors = executors;
         _clock = clock;
 
+        foreach (var machine in machines) _slots[machine] = Context.ActorOf(MachineSlots.Props(pipeline), MachineSlots.NameFor(machine));
+
         Receive<GpuNodeCommands.Attach>(Attach);
+        Receive<GpuNodeCommands.Rerank>(m =>
+        {
+            if (!_batches.TryGetValue(m.BatchId, out var batch)) return;
+            foreach (var worker in batch.Workers) worker.Tell(new GpuWorkerCommands.Rerank(m.Priority, m.Weight));
+        });
         Receive<GpuNodeCommands.Drain>(_ => Drain());
         Receive<GpuNodeQueries.Describe>(_ => Sender.Tell(new GpuNodeInfo(_node, Cluster.Get(Context.System).SelfAddress.ToString(), _draining >= 0,
             _machines.Select(m => Metrics.CofiMetrics.Get(Context.System).Machine(m, _pipeline)).ToList())));
@@ -94,7 +103,8 @@ public sealed class GpuNode : ReceiveActor
         }
         Context.Watch(attach.Supervisor);
         var workers = _machines
-            .Select(machine => Context.ActorOf(GpuWorker.Props(attach.BatchId, machine, attach.Stages, _pipeline, _breaker, _executors, _clock),
+            .Select(machine => Context.ActorOf(GpuWorker.Props(attach.BatchId, machine, attach.Stages, _pipeline, _breaker, _executors, _clock,
+                    _slots[machine], new GpuWorker.Ranking(attach.Priority, attach.Weight)),
                 $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}-{++_incarnations}"))
             .ToList();
         _batches[attach.BatchId] = (attach.Supervisor, workers);

@@ -6,7 +6,11 @@ namespace Cofi.Actors.Gpu;
 public static class GpuNodeCommands
 {
     /// <summary>A batch wants this node's machines: a GpuWorker per machine, pulling from <see cref="Stages"/>.</summary>
-    public sealed record Attach(long BatchId, IReadOnlyDictionary<string, IActorRef> Stages, IActorRef Supervisor) : ICofiMessage;
+    /// <param name="Priority">how the batch's calls rank for the machines' slots (higher first); <paramref name="Weight"/>: its share among equal priorities.</param>
+    public sealed record Attach(long BatchId, IReadOnlyDictionary<string, IActorRef> Stages, IActorRef Supervisor, int Priority = 0, double Weight = 1) : ICofiMessage;
+
+    /// <summary>The batch's priority or weight changed: its workers here rank their calls by the new ones.</summary>
+    public sealed record Rerank(long BatchId, int Priority, double Weight) : ICofiMessage;
 
     /// <summary>Asked of every GPU node by an operator's drain: the one of that name drains and leaves, all answer with their name.</summary>
     public sealed record Leave(string Node) : ICofiMessage;

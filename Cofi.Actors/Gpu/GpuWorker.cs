@@ -29,6 +29,12 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
 
     private sealed record LifecycleFinished(string Stage, string Call, CallOutcome Outcome);
 
+    /// <summary>How this batch's calls rank at the machine: priority (higher first) and weight among equal priorities.</summary>
+    public sealed record Ranking(int Priority, double Weight)
+    {
+        public static readonly Ranking Default = new(0, 1);
+    }
+
     private enum Readiness
     {
         Unprepared,
@@ -58,13 +64,21 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CofiMetrics _metrics = CofiMetrics.Get(Context.System);
+    // The machine's slots, shared with the other batches' workers on it; null: this worker's slots are its own.
+    private readonly IActorRef? _machineSlots;
+    // Calls waiting for one of the machine's slots, by token.
+    private readonly Dictionary<long, (Lane Lane, GpuWorkerCommands.Run Run)> _awaitingSlot = new();
+    private long _tokens;
+    private Ranking _ranking;
     private CircuitState _state = CircuitState.Closed;
     private bool _draining;
 
     public GpuWorker(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
-        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock)
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, IActorRef? machineSlots, Ranking ranking)
     {
         _batchId = batchId;
+        _machineSlots = machineSlots;
+        _ranking = ranking;
         _machine = machine;
         _mode = pipeline.Mode;
         _breakDuration = breaker.BreakDuration;
@@ -105,16 +119,27 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
                 e => new LifecycleFinished(stage, "release", new CallOutcome.TransientFailure(e.Message)));
         });
         Receive<LifecycleFinished>(OnLifecycleFinished);
+        Receive<MachineSlotReplies.Granted>(m =>
+        {
+            if (_awaitingSlot.Remove(m.Token, out var waiting)) Call(waiting.Lane, waiting.Run);
+        });
+        Receive<GpuWorkerCommands.Rerank>(m =>
+        {
+            _ranking = new Ranking(m.Priority, m.Weight);
+            _machineSlots?.Tell(new MachineSlotCommands.Rank(_batchId, m.Priority, m.Weight));
+        });
     }
 
+    /// <param name="machineSlots">the machine's slots shared by every batch's worker on it (see <see cref="MachineSlots"/>); null: this worker's own.</param>
     public static Props Props(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
-        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new GpuWorker(batchId, machine, stages, pipeline, breaker, executors, clock));
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, IActorRef? machineSlots = null, Ranking? ranking = null) =>
+        Akka.Actor.Props.Create(() => new GpuWorker(batchId, machine, stages, pipeline, breaker, executors, clock, machineSlots, ranking ?? Ranking.Default));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
+        _machineSlots?.Tell(new MachineSlotCommands.Rank(_batchId, _ranking.Priority, _ranking.Weight));
         _metrics.Breaker(_batchId, _machine, "closed");
         foreach (var lane in _lanes.Values)
         {
@@ -151,7 +176,20 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         }
         lane.Busy++;
         Measure(lane);
-        Call(lane, run);
+        Admit(lane, run);
+    }
+
+    /// <summary>The call runs once the machine has a slot for it: at once when the slots are this worker's own.</summary>
+    private void Admit(Lane lane, GpuWorkerCommands.Run run)
+    {
+        if (_machineSlots is null)
+        {
+            Call(lane, run);
+            return;
+        }
+        var token = ++_tokens;
+        _awaitingSlot[token] = (lane, run);
+        _machineSlots.Tell(new MachineSlotCommands.Acquire(lane.Stage.Name, _batchId, token));
     }
 
     private void Measure(Lane lane) => _metrics.MachineSlots(_batchId, _machine, lane.Stage.Name, lane.Busy, lane.Stage.Slots);
@@ -170,6 +208,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         {
             lane.Busy--;
             Measure(lane);
+            _machineSlots?.Tell(new MachineSlotCommands.Release(lane.Stage.Name, _batchId));
         }
         Report(finished.Run, finished.Outcome, finished.DurationMs);
         ReportIfDrained();
@@ -224,7 +263,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         if (ok)
         {
             lane.Readiness = Readiness.Prepared;
-            foreach (var run in waiting) Call(lane, run);
+            foreach (var run in waiting) Admit(lane, run);
             return;
         }
         _log.Warning("GPU machine {0}: preparing stage {1} failed: {2}", _machine, finished.Stage, reason);

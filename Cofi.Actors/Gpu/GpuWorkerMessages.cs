@@ -15,6 +15,9 @@ public static class GpuWorkerCommands
     /// <summary>Every file of the stage is settled: in barrier mode the machine releases the stage (unloads its model).</summary>
     public sealed record StageFinished(string Stage) : ICofiMessage;
 
+    /// <summary>The batch's priority or weight changed: its calls waiting for the machine's slots rank by the new ones.</summary>
+    public sealed record Rerank(int Priority, double Weight) : ICofiMessage;
+
     /// <summary>Withdraw every offered slot, finish the calls in flight, then tell the parent.</summary>
     public sealed record Drain
     {

@@ -180,7 +180,7 @@ public static class BatchApi
         };
     }
 
-    /// <summary>Records the batch's new priority (shown by list and show; the queue does not order by it yet).</summary>
+    /// <summary>Records the batch's new priority (queued batches start by it; running batches take free machine slots by it).</summary>
     public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> PriorityAsync(long batchId, HttpRequest request,
         IRequiredActor<BatchManager> manager, OperatorLog log)
     {

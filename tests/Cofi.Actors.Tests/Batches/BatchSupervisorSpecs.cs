@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Gpu;
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Tests.Support;
 
@@ -67,7 +68,8 @@ public sealed class BatchSupervisorSpecs : IDisposable
     {
         var settings = host.Settings;
         var executors = new ConfiguredExecutorProvider(settings, host.Calls, TimeProvider.System);
-        var machines = Enumerable.Range(1, 2).Select(i => $"gpu-{i}").ToList();
+        var machines = Enumerable.Range(1, 2).Select(i => $"gpu-{i}")
+            .ToDictionary(m => m, m => host.System.ActorOf(MachineSlots.Props(settings.Pipeline)));
         var supervisor = parent.ChildActorOf(BatchSupervisor.Props(batchId, input, paused: false, settings, machines, retryRequests: 0,
             membership: null, executors, TimeProvider.System), name ?? $"batch-{batchId}");
         parent.Watch(supervisor);

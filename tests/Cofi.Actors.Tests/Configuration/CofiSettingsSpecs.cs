@@ -18,7 +18,7 @@ public sealed class CofiSettingsSpecs
             ("distribution", StageKind.Distribution), ("denoise", StageKind.Gpu), ("ivr", StageKind.Gpu), ("lid", StageKind.Gpu),
             ("triage", StageKind.Rules), ("stt", StageKind.Gpu), ("llm1", StageKind.Llm), ("llm2", StageKind.Llm), ("metadata", StageKind.Metadata)]);
         settings.Simulated.GpuMachines.ShouldBe(4);
-        settings.MaxConcurrentBatches.ShouldBe(1);
+        settings.MaxConcurrentBatches.ShouldBe(4);
         settings.Pipeline["triage"].Rules.Select(r => r.Name).ShouldBe(["ivr-menu", "unsupported-language"]);
     }
 

@@ -65,7 +65,8 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         denoiseBad.Status.ShouldBe(FileStatus.Failed);
         denoiseBad.Reason!.ShouldContain("HTTP 400");
         denoiseBad.Reason!.ShouldContain($"unsupported codec in {bad}");
-        denoiseBad.Attempts.ShouldBe(1, "a 400 is not retried");
+        denoiseBad.History!.Last().StatusCode.ShouldBe(400);
+        denoiseBad.History!.Count(h => h.Machine != dead).ShouldBe(1, "a 400 is not retried (an attempt before it may have been refused by the dead machine)");
         var lidMalformed = records["lid"].Values.Single(r => r.Name == malformed);
         lidMalformed.Status.ShouldBe(FileStatus.Failed);
         lidMalformed.Reason!.ShouldContain("malformed JSON");

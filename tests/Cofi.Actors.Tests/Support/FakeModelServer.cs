@@ -36,6 +36,8 @@ public sealed class FakeModelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ServedCall> _calls = new();
+    private readonly ConcurrentDictionary<(string Machine, string Stage), int> _atOnce = new();
+    private readonly ConcurrentDictionary<(string Machine, string Stage), int> _mostAtOnce = new();
 
     private FakeModelServer(WebApplication app, int port, IReadOnlyList<string> machines)
     {
@@ -51,6 +53,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     public IReadOnlyList<ServedCall> Calls => _calls.ToArray();
 
     public FaultMix Faults { get; set; } = FaultMix.None;
+
+    /// <summary>The most requests each machine was answering at once for each stage, counted by the server itself.</summary>
+    public IReadOnlyDictionary<(string Machine, string Stage), int> MostAtOnce => _mostAtOnce;
 
     /// <summary>Answered 400 with a problem-details reason at this stage.</summary>
     public ConcurrentDictionary<(string Stage, string File), string> BadRequests { get; } = new();
@@ -94,6 +99,20 @@ public sealed class FakeModelServer : IAsyncDisposable
     private async Task<IResult> StageAsync(string stage, HttpContext context)
     {
         var machine = context.Connection.LocalIpAddress!.ToString();
+        var now = _atOnce.AddOrUpdate((machine, stage), 1, (_, n) => n + 1);
+        _mostAtOnce.AddOrUpdate((machine, stage), now, (_, most) => Math.Max(most, now));
+        try
+        {
+            return await AnswerAsync(stage, machine, context);
+        }
+        finally
+        {
+            _atOnce.AddOrUpdate((machine, stage), 0, (_, n) => n - 1);
+        }
+    }
+
+    private async Task<IResult> AnswerAsync(string stage, string machine, HttpContext context)
+    {
         var body = await JsonNode.ParseAsync(context.Request.Body);
         var file = body?["file"]?["name"]?.GetValue<string>() ?? "";
         var attempt = body?["attempt"]?.GetValue<int>() ?? 0;
