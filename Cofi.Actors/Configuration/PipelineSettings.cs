@@ -52,6 +52,15 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
         var executor = kind is StageKind.Gpu or StageKind.Llm ? Pick("executor", (r, k) => r.Enum<ExecutorKind>(k)) : ExecutorKind.Simulated;
         var http = kind == StageKind.Gpu && executor == ExecutorKind.Http ? ReadHttp(stage, defaults, earlier) : null;
         var llm = kind == StageKind.Llm && executor == ExecutorKind.Http ? ReadLlm(stage, defaults, earlier) : null;
+        var perSecond = Pick("timeout-per-audio-second", (r, k) => r.Duration(k, TimeSpan.Zero));
+        var perAudio = perSecond > TimeSpan.Zero ? new AudioTimeout(Pick("timeout-base", (r, k) => r.Duration(k, TimeSpan.Zero)), perSecond) : null;
+        var order = Pick("dispatch-order", (r, k) => r.String(k)) switch
+        {
+            "input" => DispatchOrder.Input,
+            "longest-first" => DispatchOrder.LongestFirst,
+            var other => throw new InvalidConfigurationException(stage.Has("dispatch-order") ? stage.Key("dispatch-order") : defaults.Key("dispatch-order"),
+                $"unknown value '{other}'; expected input or longest-first"),
+        };
         return new StageSettings(
             name,
             kind,
@@ -65,7 +74,9 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
             rules,
             executor,
             http,
-            llm);
+            llm,
+            perAudio,
+            order);
     }
 
     private static HttpStageSettings ReadHttp(ConfigReader stage, ConfigReader defaults, IReadOnlyList<StageSettings> earlier)

@@ -1,5 +1,17 @@
 namespace Cofi.Actors.Configuration;
 
+/// <summary>A call's deadline from its recording's length: <c>timeout-base + timeout-per-audio-second × seconds</c>.</summary>
+public sealed record AudioTimeout(TimeSpan Base, TimeSpan PerSecond);
+
+/// <summary>The order a stage hands out its ready files.</summary>
+public enum DispatchOrder
+{
+    /// <summary>As the previous stage hands them on.</summary>
+    Input,
+    /// <summary>Longest recordings first (those without a known length last), so the longest calls do not end the batch.</summary>
+    LongestFirst,
+}
+
 /// <summary>How the simulated executor behaves for one stage.</summary>
 public sealed record SimulatedStageSettings(TimeSpan Latency, TimeSpan Spread, double TransientRate, double PermanentRate);
 
@@ -16,8 +28,14 @@ public sealed record StageSettings(
     IReadOnlyList<TriageRule> Rules,
     ExecutorKind Executor = ExecutorKind.Simulated,
     HttpStageSettings? Http = null,
-    LlmStageSettings? Llm = null)
+    LlmStageSettings? Llm = null,
+    AudioTimeout? PerAudio = null,
+    DispatchOrder Order = DispatchOrder.Input)
 {
+    /// <summary>The time one call of <paramref name="file"/> may take: from its recording's length when the stage says so, else <see cref="Timeout"/>.</summary>
+    public TimeSpan TimeoutFor(Files.FileWork file) =>
+        PerAudio is { } perAudio && file.AudioSeconds is { } seconds ? perAudio.Base + perAudio.PerSecond * seconds : Timeout;
+
     /// <summary>Stages whose calls go to GPU machines' workers; the others run on the coordinator.</summary>
     public bool RunsOnGpuMachines => Kind == StageKind.Gpu;
 

@@ -31,9 +31,14 @@ public sealed record DistributionState(ImmutableList<InputFile> Files, int Valid
 
     public static FileWork ToWork(string stage, InputFile file)
     {
-        var work = new FileWork(file.FileId, file.Name, file.Path, ImmutableDictionary<string, string>.Empty);
+        var work = new FileWork(file.FileId, file.Name, file.Path, ImmutableDictionary<string, string>.Empty, AudioSeconds: file.AudioSeconds);
         return file.IsValid
-            ? work.WithResult(stage, JsonSerializer.Serialize(new { sizeBytes = file.SizeBytes, format = file.Format?.ToString().ToLowerInvariant() }))
+            ? work.WithResult(stage, JsonSerializer.Serialize(new
+            {
+                sizeBytes = file.SizeBytes,
+                format = file.Format?.ToString().ToLowerInvariant(),
+                durationSeconds = file.AudioSeconds is { } seconds ? Math.Round(seconds, 3) : (double?)null,
+            }))
             : work with { Disposition = new Disposition(FileStatus.Failed, stage, file.Error!) };
     }
 

@@ -18,14 +18,15 @@ public sealed record Disposition(FileStatus Status, string Stage, string Reason)
 
 /// <summary>
 /// A file on its way through the pipeline: its identity, the results of the stages it has passed,
-/// and, once it stopped taking part, why.
+/// and, once it stopped taking part, why. <see cref="AudioSeconds"/>: the recording's length, when its header tells.
 /// </summary>
 public sealed record FileWork(
     int FileId,
     string Name,
     string Path,
     ImmutableDictionary<string, string> Results,
-    Disposition? Disposition = null) : ICofiMessage
+    Disposition? Disposition = null,
+    double? AudioSeconds = null) : ICofiMessage
 {
     public bool IsActive => Disposition is null;
 

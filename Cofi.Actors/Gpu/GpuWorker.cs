@@ -198,7 +198,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     {
         var started = _clock.GetTimestamp();
         var clock = _clock;
-        _circuit.RunAsync(token => GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.Timeout, token), _shutdown.Token)
+        _circuit.RunAsync(token => GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.TimeoutFor(run.Call.File), token), _shutdown.Token)
             .PipeTo(Self, Self, outcome => new CallFinished(run, outcome, (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
 

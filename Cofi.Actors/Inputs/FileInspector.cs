@@ -41,7 +41,8 @@ internal static class FileInspector
         var length = read < head.Length ? read : size;
 
         var (format, error) = AudioHeader.Probe(head[..read], length);
-        return new InputFile(fileId, name, path, length, format, error);
+        var seconds = format is { } known ? AudioDuration.Seconds(head[..read], length, known) : null;
+        return new InputFile(fileId, name, path, length, format, error, seconds);
     }
 
     private static int ReadFully(SafeFileHandle handle, Span<byte> buffer)

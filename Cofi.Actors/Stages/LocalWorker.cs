@@ -45,7 +45,7 @@ public sealed class LocalWorker : ReceiveActor
         var call = run.Call;
         var started = _clock.GetTimestamp();
         var clock = _clock;
-        GuardedCall.RunAsync(_executor, call, _stage.Timeout, _shutdown.Token).PipeTo(Context.Parent, Self, outcome =>
+        GuardedCall.RunAsync(_executor, call, _stage.TimeoutFor(call.File), _shutdown.Token).PipeTo(Context.Parent, Self, outcome =>
             new StageCommands.Report(call.File.FileId, call.Attempt, outcome, call.Machine, (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
 }

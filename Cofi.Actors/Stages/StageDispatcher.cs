@@ -13,7 +13,7 @@ namespace Cofi.Actors.Stages;
 internal sealed class StageDispatcher<TWorker> where TWorker : notnull
 {
     private readonly StageSettings _stage;
-    private readonly DispatchQueue _queue = new();
+    private readonly DispatchQueue _queue;
     private readonly WorkerCredits<TWorker> _workers = new();
     private readonly Dictionary<int, Flight> _inFlight = new();
     // Attempts made at each unsettled file so far, kept with its record as its history.
@@ -21,7 +21,11 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     // The machine a file last failed on: its retry goes to another machine where one takes work.
     private readonly Dictionary<int, string> _avoid = new();
 
-    public StageDispatcher(StageSettings stage) => _stage = stage;
+    public StageDispatcher(StageSettings stage)
+    {
+        _stage = stage;
+        _queue = new DispatchQueue(stage.Order);
+    }
 
     public int InFlight => _inFlight.Count;
 

@@ -183,7 +183,7 @@ public static class BatchRunner
             + $"{skipped:N0} skipped; run with --again to process it again";
     }
 
-    /// <summary>The EventWriter's figures once it has written the batch's last rows (as they stand, if the database is slow to take them).</summary>
+    /// <summary>The EventWriter's figures once it has written the batch's last rows (as they stand, if the database is slow to take them; none if it does not answer).</summary>
     private static async Task<EventWriterStats?> WriterStatsAsync(CofiRuntime runtime)
     {
         if (runtime.EventWriter.IsNobody()) return null;
@@ -193,7 +193,15 @@ public static class BatchRunner
         }
         catch (AskTimeoutException)
         {
-            return await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.GetStats.Instance, TimeSpan.FromSeconds(5));
+            try
+            {
+                return await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.GetStats.Instance, TimeSpan.FromSeconds(5));
+            }
+            catch (AskTimeoutException)
+            {
+                // The batch is recorded in the journal; only the summary's read-model figures are missing.
+                return null;
+            }
         }
     }
 

@@ -35,19 +35,20 @@ public sealed class HttpStageExecutor : IStageExecutor, IStageLifecycle
     public bool HasLifecycle => _http.PreparePath is not null || _http.ReleasePath is not null;
 
     public Task<CallOutcome> ExecuteAsync(StageCall call, CancellationToken cancellationToken) =>
-        PostAsync(_http.Path, ModelServiceRequest.For(call, _http), call.IdempotencyKey, call.Attempt, cancellationToken);
+        PostAsync(_http.Path, ModelServiceRequest.For(call, _http), call.IdempotencyKey, call.Attempt, _stage.TimeoutFor(call.File), cancellationToken);
 
     public Task<CallOutcome> PrepareAsync(long batchId, CancellationToken cancellationToken) => _http.PreparePath is { } path
-        ? PostAsync(path, ModelServiceRequest.Lifecycle(batchId, _stage.Name, _machine), $"{batchId}:{_stage.Name}:prepare", 1, cancellationToken)
+        ? PostAsync(path, ModelServiceRequest.Lifecycle(batchId, _stage.Name, _machine), $"{batchId}:{_stage.Name}:prepare", 1, _stage.Timeout, cancellationToken)
         : Task.FromResult<CallOutcome>(new CallOutcome.Completed("{}"));
 
     public Task<CallOutcome> ReleaseAsync(long batchId, CancellationToken cancellationToken) => _http.ReleasePath is { } path
-        ? PostAsync(path, ModelServiceRequest.Lifecycle(batchId, _stage.Name, _machine), $"{batchId}:{_stage.Name}:release", 1, cancellationToken)
+        ? PostAsync(path, ModelServiceRequest.Lifecycle(batchId, _stage.Name, _machine), $"{batchId}:{_stage.Name}:release", 1, _stage.Timeout, cancellationToken)
         : Task.FromResult<CallOutcome>(new CallOutcome.Completed("{}"));
 
     public Uri UriFor(string path) => new UriBuilder(_http.Scheme, _host, _http.Port, path).Uri;
 
-    private async Task<CallOutcome> PostAsync(string path, string json, string idempotencyKey, int attempt, CancellationToken cancellationToken)
+    /// <param name="deadline">how long the call may take (named in the failure when it takes longer)</param>
+    private async Task<CallOutcome> PostAsync(string path, string json, string idempotencyKey, int attempt, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var started = _clock.GetTimestamp();
         CallOutcome Done(CallOutcome outcome, int? status, string? response) => outcome with
@@ -80,7 +81,7 @@ public sealed class HttpStageExecutor : IStageExecutor, IStageLifecycle
         }
         catch (OperationCanceledException)
         {
-            return Done(new CallOutcome.TransientFailure($"no answer from {_machine} within {_stage.Timeout.TotalSeconds:0.###} s"), null, null);
+            return Done(new CallOutcome.TransientFailure($"no answer from {_machine} within {deadline.TotalSeconds:0.###} s"), null, null);
         }
         catch (HttpRequestException e)
         {

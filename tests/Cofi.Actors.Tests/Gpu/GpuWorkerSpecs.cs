@@ -63,6 +63,29 @@ public sealed class GpuWorkerSpecs : IDisposable
         stages["stt"].ExpectMsg<StageCommands.Report>().Outcome.ShouldBeOfType<CallOutcome.Declined>().Reason.ShouldContain("draining");
     }
 
+    [Fact]
+    public async Task Should_give_each_call_the_deadline_its_recordings_length_earns()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), """
+            cofi.pipeline.stage.stt {
+              simulated { latency = 400ms, spread = 0ms }
+              timeout = 150ms
+              timeout-base = 150ms
+              timeout-per-audio-second = 100ms
+            }
+            """, runBatches: false);
+        var (worker, stages, _) = Start(host);
+        var stt = stages["stt"];
+
+        worker.Tell(new GpuWorkerCommands.Run(new StageCall(BatchId, "stt", File(1) with { AudioSeconds = 5 }, 1, "gpu-7"), stt.Ref));
+        worker.Tell(new GpuWorkerCommands.Run(new StageCall(BatchId, "stt", File(2), 1, "gpu-7"), stt.Ref));
+
+        var reports = new[] { stt.FishForMessage<StageCommands.Report>(_ => true), stt.FishForMessage<StageCommands.Report>(_ => true) }
+            .ToDictionary(r => r.FileId);
+        reports[1].Outcome.ShouldBeOfType<CallOutcome.Completed>("5 s of audio earn 150 ms + 5 × 100 ms, more than the 400 ms call");
+        reports[2].Outcome.ShouldBeOfType<CallOutcome.TransientFailure>().Reason.ShouldContain("timed out after 0.15 s");
+    }
+
     private static (IActorRef Worker, IReadOnlyDictionary<string, TestProbe> Stages, TestProbe Parent) Start(PipelineHost host)
     {
         var kit = host.TestKit();

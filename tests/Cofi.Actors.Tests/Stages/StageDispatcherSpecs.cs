@@ -142,6 +142,28 @@ public sealed class StageDispatcherSpecs
         _dispatcher.BusyByMachine().ShouldBe(new Dictionary<string, int> { ["gpu-a"] = 2, ["gpu-b"] = 1 }, ignoreOrder: true);
     }
 
+    [Fact]
+    public void Should_hand_out_the_longest_recordings_first_when_the_stage_says_so_and_unknown_lengths_last()
+    {
+        var stt = CofiSettings.FromConfig(CofiConfig.Load(null, "cofi.pipeline.stage.stt.dispatch-order = longest-first")).Pipeline["stt"];
+        var dispatcher = new StageDispatcher<string>(stt);
+        foreach (var (id, seconds) in new (int, double?)[] { (1, 30), (2, null), (3, 600), (4, 95.5) })
+            dispatcher.Enqueue(new FileWork(id, $"call-{id}.wav", $"/in/call-{id}.wav", ImmutableDictionary<string, string>.Empty, AudioSeconds: seconds));
+        dispatcher.Offer("w-a", "gpu-a", 4);
+
+        dispatcher.Assign(Now).Select(a => a.File.FileId).ShouldBe([3, 4, 1, 2]);
+    }
+
+    [Fact]
+    public void Should_hand_out_files_as_they_came_by_default_whatever_their_length()
+    {
+        foreach (var (id, seconds) in new (int, double?)[] { (1, 30), (2, null), (3, 600) })
+            _dispatcher.Enqueue(new FileWork(id, $"call-{id}.wav", $"/in/call-{id}.wav", ImmutableDictionary<string, string>.Empty, AudioSeconds: seconds));
+        _dispatcher.Offer("w-a", "gpu-a", 3);
+
+        _dispatcher.Assign(Now).Select(a => a.File.FileId).ShouldBe([1, 2, 3]);
+    }
+
     private void Enqueue(params int[] ids)
     {
         foreach (var id in ids) _dispatcher.Enqueue(new FileWork(id, $"call-{id}.wav", $"/in/call-{id}.wav", ImmutableDictionary<string, string>.Empty));
