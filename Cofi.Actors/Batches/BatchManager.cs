@@ -147,14 +147,14 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         }
         var sender = Sender;
         var wasFinished = !entry.IsUnfinished;
-        Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow(), retry.Stage), e =>
+        Persist(new BatchEvents.RetryRequested(retry.BatchId, _clock.GetUtcNow(), retry.Stage, retry.IncludeQuarantined), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
             Announce(e.BatchId);
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
-                supervisor.Tell(new SupervisorCommands.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage));
+                supervisor.Tell(new SupervisorCommands.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage, e.IncludeQuarantined));
             SnapshotIfDue();
             StartQueued();
         });
@@ -238,7 +238,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
             _settings, Machines.ToDictionary(m => m, SlotsOf), entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage,
-            entry.Summary.Priority), $"batch-{batchId}");
+            entry.Summary.Priority, entry.RetryQuarantined), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));

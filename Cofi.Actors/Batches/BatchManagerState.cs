@@ -7,7 +7,9 @@ namespace Cofi.Actors.Batches;
 /// <summary>One batch as the manager knows it.</summary>
 /// <param name="RetryRequests">How many retry-failed requests the batch has had; its supervisor carries out those it has not yet.</param>
 /// <param name="RetryStage">the stage the latest retry-failed request named; null: every stage.</param>
-public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0, string? RetryStage = null)
+/// <param name="RetryQuarantined">the latest retry-failed request takes quarantined files back too.</param>
+public sealed record BatchEntry(BatchSummary Summary, IReadOnlyList<StageCounts> FinalStages, int RetryRequests = 0, string? RetryStage = null,
+    bool RetryQuarantined = false)
 {
     public bool IsUnfinished => Summary.Status is BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused;
 }
@@ -58,6 +60,7 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             Summary = b.IsUnfinished ? b.Summary : b.Summary with { Status = BatchStatus.Queued, Reason = null, FinishedAt = null },
             RetryRequests = b.RetryRequests + 1,
             RetryStage = e.Stage,
+            RetryQuarantined = e.IncludeQuarantined,
         }),
         BatchEvents.PriorityChanged e => Update(e.BatchId, b => b with { Summary = b.Summary with { Priority = e.Priority } }),
         BatchEvents.MachineAdded e => this with

@@ -53,7 +53,8 @@ public static class BatchCommands
     /// them at once. Answered with <see cref="RetryFailedAccepted"/> or <see cref="BatchNotFound"/>.
     /// </summary>
     /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
-    public sealed record RetryFailed(long BatchId, string? Stage = null) : IBatchCommand, IWithBatchId;
+    /// <param name="IncludeQuarantined">quarantined files too (they are left out by default: their calls hung on several machines).</param>
+    public sealed record RetryFailed(long BatchId, string? Stage = null, bool IncludeQuarantined = false) : IBatchCommand, IWithBatchId;
 
     /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchNotFound"/>.</summary>
     public sealed record SetPriority(long BatchId, int Priority) : IBatchCommand, IWithBatchId;
@@ -109,7 +110,8 @@ public static class BatchEvents
 
     /// <summary>The manager's record of a retry-failed request: a finished batch is queued again.</summary>
     /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
-    public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null) : IBatchEvent, IWithBatchId;
+    /// <param name="IncludeQuarantined">quarantined files are taken back too.</param>
+    public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null, bool IncludeQuarantined = false) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator gave the batch another priority.</summary>
     public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At) : IBatchEvent, IWithBatchId;

@@ -13,9 +13,11 @@ public enum RetryPhase
 /// What a batch's supervisor knows: what the journal holds (how the batch ended, the last retry-failed request it
 /// carried out) and what this incarnation has done (stages started, paused, a retry waiting or under way).
 /// </summary>
-public sealed record BatchRunState(BatchEvents.Finished? Finished, int RetriesDone, bool Started, bool Paused, RetryPhase Retry, string? RetryStage)
+public sealed record BatchRunState(BatchEvents.Finished? Finished, int RetriesDone, bool Started, bool Paused, RetryPhase Retry, string? RetryStage,
+    bool RetryQuarantined = false)
 {
-    public static BatchRunState Initial(bool paused, string? retryStage) => new(null, 0, false, paused, RetryPhase.None, retryStage);
+    public static BatchRunState Initial(bool paused, string? retryStage, bool retryQuarantined = false) =>
+        new(null, 0, false, paused, RetryPhase.None, retryStage, retryQuarantined);
 
     public BatchRunState Apply(IBatchEvent @event) => @event switch
     {
@@ -28,7 +30,9 @@ public sealed record BatchRunState(BatchEvents.Finished? Finished, int RetriesDo
     public bool OwesRetry(int requests) => requests > RetriesDone;
 
     /// <param name="stage">only the files failed at this stage; null: every failed file.</param>
-    public BatchRunState RetryRecorded(string? stage) => this with { Retry = RetryPhase.Pending, RetryStage = stage };
+    /// <param name="includeQuarantined">quarantined files are taken back too.</param>
+    public BatchRunState RetryRecorded(string? stage, bool includeQuarantined) =>
+        this with { Retry = RetryPhase.Pending, RetryStage = stage, RetryQuarantined = includeQuarantined };
 
     public BatchRunState RetryBegun() => this with { Retry = RetryPhase.UnderWay };
 

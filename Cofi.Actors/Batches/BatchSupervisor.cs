@@ -36,12 +36,13 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private GpuWorker.Ranking _ranking;
 
     public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
-        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0)
+        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
+        bool retryQuarantined = false)
     {
         _ranking = new GpuWorker.Ranking(priority, 1);
         _batchId = batchId;
         _input = input;
-        _state = BatchRunState.Initial(paused, retryStage);
+        _state = BatchRunState.Initial(paused, retryStage, retryQuarantined);
         _settings = settings;
         _machines = new Dictionary<string, IActorRef>(machines, StringComparer.OrdinalIgnoreCase);
         _retryRequests = retryRequests;
@@ -56,7 +57,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             {
                 Persist(new BatchEvents.RetryStarted(_batchId, _retryRequests, _clock.GetUtcNow()), e =>
                 {
-                    _state = _state.Apply(e).RetryRecorded(_state.RetryStage);
+                    _state = _state.Apply(e).RetryRecorded(_state.RetryStage, _state.RetryQuarantined);
                     SpawnChildren();
                 });
             }
@@ -85,7 +86,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
             if (m.Request <= _state.RetriesDone) return;
             Persist(new BatchEvents.RetryStarted(_batchId, m.Request, _clock.GetUtcNow()), e =>
             {
-                _state = _state.Apply(e).RetryRecorded(m.Stage);
+                _state = _state.Apply(e).RetryRecorded(m.Stage, m.IncludeQuarantined);
                 if (_state.Started) StartRetry();
             });
         });
@@ -133,9 +134,10 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <param name="machines">the machines this batch serves itself (HTTP endpoints, simulated ones), each with its <see cref="MachineSlots"/>.</param>
     /// <param name="priority">how the batch's calls rank for the machines' slots: higher first.</param>
     public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
-        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0) =>
+        int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
+        bool retryQuarantined = false) =>
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock,
-            retryStage, priority));
+            retryStage, priority, retryQuarantined));
 
     public override string PersistenceId => $"batch-{_batchId}";
 
@@ -178,7 +180,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         _state = _state.RetryBegun();
         var failedAt = _state.RetryStage is { } only && _stages.TryGetValue(only, out var stage) ? [stage] : ModelStages();
         _log.Info("Batch {0}: retry-failed starts", _batchId);
-        Context.ActorOf(RetryFailedRun.Props(failedAt, ModelStages()), $"retry-failed-{_state.RetriesDone}");
+        Context.ActorOf(RetryFailedRun.Props(failedAt, ModelStages(), _state.RetryQuarantined), $"retry-failed-{_state.RetriesDone}");
     }
 
     /// <summary>The manager's side of <see cref="BatchCommands.Hold"/>: holds every running batch and sums up their answers.</summary>

@@ -18,13 +18,16 @@ public sealed class RetryFailedRun : ReceiveActor
 
     private readonly IReadOnlyList<IActorRef> _failedAt;
     private readonly IReadOnlyList<IActorRef> _modelStages;
+    private readonly bool _includeQuarantined;
 
     /// <param name="failedAt">the stages whose failed files are retried</param>
     /// <param name="modelStages">every stage after distribution: each drops the files' records</param>
-    public RetryFailedRun(IReadOnlyList<IActorRef> failedAt, IReadOnlyList<IActorRef> modelStages)
+    /// <param name="includeQuarantined">quarantined files are taken back too</param>
+    public RetryFailedRun(IReadOnlyList<IActorRef> failedAt, IReadOnlyList<IActorRef> modelStages, bool includeQuarantined)
     {
         _failedAt = failedAt;
         _modelStages = modelStages;
+        _includeQuarantined = includeQuarantined;
         Receive<Collected>(OnCollected);
         Receive<Finished>(m =>
         {
@@ -33,11 +36,11 @@ public sealed class RetryFailedRun : ReceiveActor
         });
     }
 
-    public static Props Props(IReadOnlyList<IActorRef> failedAt, IReadOnlyList<IActorRef> modelStages) =>
-        Akka.Actor.Props.Create(() => new RetryFailedRun(failedAt, modelStages));
+    public static Props Props(IReadOnlyList<IActorRef> failedAt, IReadOnlyList<IActorRef> modelStages, bool includeQuarantined) =>
+        Akka.Actor.Props.Create(() => new RetryFailedRun(failedAt, modelStages, includeQuarantined));
 
     protected override void PreStart() =>
-        Task.WhenAll(_failedAt.Select(s => s.Ask<StageReplies.FailedFiles>(StageQueries.GetFailed.Instance, AskTimeout)))
+        Task.WhenAll(_failedAt.Select(s => s.Ask<StageReplies.FailedFiles>(new StageQueries.GetFailed(_includeQuarantined), AskTimeout)))
             .PipeTo(Self, Self,
                 replies => new Collected(replies.SelectMany(r => r.FileIds).Distinct().Order().ToList(), null),
                 e => new Collected([], e.Message));

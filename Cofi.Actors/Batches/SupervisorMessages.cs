@@ -24,7 +24,7 @@ public static class SupervisorCommands
     }
 
     /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch; <see cref="Stage"/>: only files failed there.</summary>
-    public sealed record RetryFailed(int Request, string? Stage = null);
+    public sealed record RetryFailed(int Request, string? Stage = null, bool IncludeQuarantined = false);
 
     /// <summary>An operator added a GPU machine: give it a worker for this batch, sharing the machine's <see cref="Slots"/>.</summary>
     public sealed record AddMachine(string Machine, IActorRef Slots);

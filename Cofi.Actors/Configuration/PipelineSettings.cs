@@ -76,7 +76,8 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
             http,
             llm,
             perAudio,
-            order);
+            order,
+            Pick("quarantine-after", (r, k) => r.Int(k, 0, 100)));
     }
 
     private static HttpStageSettings ReadHttp(ConfigReader stage, ConfigReader defaults, IReadOnlyList<StageSettings> earlier)

@@ -30,7 +30,8 @@ public sealed record StageSettings(
     HttpStageSettings? Http = null,
     LlmStageSettings? Llm = null,
     AudioTimeout? PerAudio = null,
-    DispatchOrder Order = DispatchOrder.Input)
+    DispatchOrder Order = DispatchOrder.Input,
+    int QuarantineAfter = 3)
 {
     /// <summary>The time one call of <paramref name="file"/> may take: from its recording's length when the stage says so, else <see cref="Timeout"/>.</summary>
     public TimeSpan TimeoutFor(Files.FileWork file) =>

@@ -3,6 +3,8 @@ namespace Cofi.Actors.Files;
 /// <summary>
 /// What a stage recorded for one file: the outcome, its result or reason, and the attempt that settled it.
 /// <see cref="History"/> holds every attempt of the file at this stage (transient failures included), in order.
+/// <see cref="Quarantined"/>: it failed because its calls hung or dropped the connection on several machines; retry-failed
+/// leaves it out unless asked to take it.
 /// </summary>
 public sealed record FileRecord(
     int FileId,
@@ -13,7 +15,8 @@ public sealed record FileRecord(
     int Attempts,
     string? Machine,
     long DurationMs,
-    IReadOnlyList<AttemptRecord>? History = null);
+    IReadOnlyList<AttemptRecord>? History = null,
+    bool Quarantined = false);
 
 /// <summary>
 /// One call of a file at a stage: where it ran, how it ended, how long it took, when it ended. Calls that went over

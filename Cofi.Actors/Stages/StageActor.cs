@@ -117,7 +117,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<StageCommands.Requeue>(OnRequeue);
-        Command<StageQueries.GetFailed>(_ => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds)));
+        Command<StageQueries.GetFailed>(m => Sender.Tell(new StageReplies.FailedFiles(_stage.Name, _state.FailedFileIds(m.IncludeQuarantined))));
         Command<StageCommands.NodeLost>(m =>
         {
             foreach (var worker in _dispatcher.WorkersWhere(w => w.Path.Address.ToString() == m.Address)) OnWorkerLost(worker);

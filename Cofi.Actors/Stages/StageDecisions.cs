@@ -33,6 +33,28 @@ public static class StageDecisions
         };
     }
 
+    /// <summary>
+    /// Whether a transient failure may be the file's own doing: the call timed out, or the connection dropped while it
+    /// ran. A refused connection, a 5xx or a 429 says something about the machine, not the file.
+    /// </summary>
+    public static bool IsFileHazard(CallOutcome.TransientFailure failure)
+    {
+        if (failure.Attempts.Count > 0 && failure.Attempts[^1].StatusCode is { } status) return status == 408;
+        var reason = failure.Reason;
+        if (reason.Contains("refused", StringComparison.OrdinalIgnoreCase)) return false;
+        return reason.Contains("timed out", StringComparison.OrdinalIgnoreCase)
+               || reason.Contains("no answer", StringComparison.OrdinalIgnoreCase)
+               || reason.Contains("reset", StringComparison.OrdinalIgnoreCase)
+               || reason.Contains("ended prematurely", StringComparison.OrdinalIgnoreCase)
+               || reason.Contains("connection", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A file whose calls hung or dropped the connection on <paramref name="machines"/>: failed, and kept out of retry-failed.</summary>
+    public static FileRecord Quarantine(FileWork file, int attempt, IReadOnlyCollection<string> machines, string machine, long durationMs, string lastReason) =>
+        new(file.FileId, file.Name, FileStatus.Failed, null,
+            $"quarantined: timed out or dropped the connection on {machines.Count} machines ({string.Join(", ", machines)}); last: {lastReason}",
+            attempt, machine, durationMs, Quarantined: true);
+
     /// <summary>One call's attempt as it is kept in the file's history at this stage.</summary>
     public static AttemptRecord Attempt(int attempt, CallOutcome outcome, string machine, long durationMs, DateTimeOffset at) => outcome switch
     {

@@ -20,6 +20,8 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     private readonly Dictionary<int, List<AttemptRecord>> _history = new();
     // The machine a file last failed on: its retry goes to another machine where one takes work.
     private readonly Dictionary<int, string> _avoid = new();
+    // The machines where a file's call hung or dropped the connection: at quarantine-after of them, it is quarantined.
+    private readonly Dictionary<int, HashSet<string>> _hazards = new();
 
     public StageDispatcher(StageSettings stage)
     {
@@ -116,6 +118,11 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
         // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
         if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
         else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, now));
+        if (Quarantines(file, report) is { } quarantined)
+        {
+            _history.Remove(file.FileId);
+            return new ReportVerdict.Record(quarantined with { History = history });
+        }
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, jitter01))
         {
             case Decision.Record r:
@@ -134,6 +141,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     public FileWork? Settle(int fileId)
     {
         _avoid.Remove(fileId);
+        _hazards.Remove(fileId);
         var file = _queue.Find(fileId);
         _queue.Settle(fileId);
         return file;
@@ -142,6 +150,15 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     /// <summary>Calls in flight by machine.</summary>
     public IReadOnlyDictionary<string, int> BusyByMachine() =>
         _inFlight.Values.GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count());
+
+    private FileRecord? Quarantines(FileWork file, StageCommands.Report report)
+    {
+        if (_stage.QuarantineAfter == 0 || report.Outcome is not CallOutcome.TransientFailure failure || !StageDecisions.IsFileHazard(failure)) return null;
+        if (!_hazards.TryGetValue(file.FileId, out var machines)) _hazards[file.FileId] = machines = new HashSet<string>();
+        machines.Add(report.Machine);
+        return machines.Count < _stage.QuarantineAfter ? null
+            : StageDecisions.Quarantine(file, report.Attempt, machines.Order().ToList(), report.Machine, report.DurationMs, failure.Reason);
+    }
 
     private bool Fits(FileWork file, string machine) =>
         !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);

@@ -99,8 +99,8 @@ public static class StageQueries
         public static readonly GetCounts Instance = new();
     }
 
-    /// <summary>Answered with <see cref="StageReplies.FailedFiles"/>: the files recorded as failed at this stage.</summary>
-    public sealed record GetFailed : IStageCommand
+    /// <summary>Answered with <see cref="StageReplies.FailedFiles"/>: the files recorded as failed at this stage, quarantined ones when asked.</summary>
+    public sealed record GetFailed(bool IncludeQuarantined = false) : IStageCommand
     {
         public static readonly GetFailed Instance = new();
     }

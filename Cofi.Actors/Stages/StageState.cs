@@ -56,7 +56,9 @@ public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, in
         return new StageState(records.ToImmutable(), done, failed, skipped, Completed && done + failed + skipped == Settled);
     }
 
-    public IReadOnlyList<int> FailedFileIds => Records.Values.Where(r => r.Status == FileStatus.Failed).Select(r => r.FileId).Order().ToList();
+    /// <summary>The files failed here, quarantined ones only when <paramref name="includeQuarantined"/>.</summary>
+    public IReadOnlyList<int> FailedFileIds(bool includeQuarantined = false) =>
+        Records.Values.Where(r => r.Status == FileStatus.Failed && (includeQuarantined || !r.Quarantined)).Select(r => r.FileId).Order().ToList();
 
     public StageSnapshot ToSnapshot() => new(Records.Values.OrderBy(r => r.FileId).ToArray(), Completed);
 

@@ -24,9 +24,9 @@ public sealed class BatchRunStateSpecs
         var state = BatchRunState.Initial(paused: true, retryStage: "stt");
 
         state.WhenAllReady().ShouldBe(BatchStart.Distribution);
-        state.RetryRecorded("stt").WhenAllReady().ShouldBe(BatchStart.Retry);
-        state.RetryRecorded("stt").RetryBegun().WhenAllReady().ShouldBe(BatchStart.Wait);
-        state.RetryRecorded(null).RetryBegun().RetryEnded().ShouldSatisfyAllConditions(
+        state.RetryRecorded("stt", false).WhenAllReady().ShouldBe(BatchStart.Retry);
+        state.RetryRecorded("stt", false).RetryBegun().WhenAllReady().ShouldBe(BatchStart.Wait);
+        state.RetryRecorded(null, false).RetryBegun().RetryEnded().ShouldSatisfyAllConditions(
             s => s.Retry.ShouldBe(RetryPhase.None),
             s => s.RetryStage.ShouldBeNull(),
             s => s.Paused.ShouldBeTrue());

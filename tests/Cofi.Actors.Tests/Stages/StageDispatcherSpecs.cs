@@ -164,6 +164,42 @@ public sealed class StageDispatcherSpecs
         _dispatcher.Assign(Now).Select(a => a.File.FileId).ShouldBe([1, 2, 3]);
     }
 
+    [Fact]
+    public void Should_quarantine_a_file_whose_calls_hang_on_three_different_machines_with_every_attempt_kept()
+    {
+        Enqueue(1);
+        foreach (var machine in new[] { "gpu-a", "gpu-b", "gpu-c", "gpu-d" }) _dispatcher.Offer($"w-{machine}", machine, 1);
+        var at = Now;
+        ReportVerdict verdict = ReportVerdict.Stale.Instance;
+        for (var round = 0; round < 3; round++)
+        {
+            var call = _dispatcher.Assign(at).Single();
+            verdict = Report(call, new CallOutcome.TransientFailure($"timed out after 30 s on {call.Machine}"), at);
+            if (verdict is ReportVerdict.Retry retry) at += retry.After;
+        }
+
+        var record = verdict.ShouldBeOfType<ReportVerdict.Record>().FileRecord;
+        (record.Status, record.Quarantined).ShouldBe((FileStatus.Failed, true));
+        record.Reason.ShouldStartWith("quarantined: timed out or dropped the connection on 3 machines (gpu-a, gpu-b, gpu-c)");
+        record.History!.Select(h => h.Machine).ShouldBe(["gpu-a", "gpu-b", "gpu-c"]);
+    }
+
+    [Fact]
+    public void Should_not_hold_a_refused_connection_or_a_server_error_against_the_file()
+    {
+        var stt = CofiSettings.FromConfig(CofiConfig.Load(null, "cofi.pipeline.stage.stt { max-attempts = 10, backoff-base = 1ms, backoff-max = 1ms }")).Pipeline["stt"];
+        var dispatcher = new StageDispatcher<string>(stt);
+        dispatcher.Enqueue(new FileWork(1, "call-1.wav", "/in/call-1.wav", ImmutableDictionary<string, string>.Empty));
+        foreach (var machine in new[] { "gpu-a", "gpu-b", "gpu-c", "gpu-d" }) dispatcher.Offer($"w-{machine}", machine, 1);
+        var at = Now;
+        foreach (var reason in new[] { "could not reach gpu-a: ConnectionRefused: Connection refused", "HTTP 503 from gpu-b", "could not reach gpu-c: ConnectionRefused" })
+        {
+            var call = dispatcher.Assign(at).Single();
+            var verdict = dispatcher.Report(call.Worker, new StageCommands.Report(1, call.Attempt, new CallOutcome.TransientFailure(reason), call.Machine, 5), _ => false, at, 0.5);
+            at += verdict.ShouldBeOfType<ReportVerdict.Retry>().After;
+        }
+    }
+
     private void Enqueue(params int[] ids)
     {
         foreach (var id in ids) _dispatcher.Enqueue(new FileWork(id, $"call-{id}.wav", $"/in/call-{id}.wav", ImmutableDictionary<string, string>.Empty));

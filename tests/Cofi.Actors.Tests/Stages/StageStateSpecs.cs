@@ -47,12 +47,22 @@ public sealed class StageStateSpecs
     }
 
     [Fact]
+    public void Should_leave_quarantined_files_out_of_the_failed_ones_unless_asked()
+    {
+        var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Failed), Record(2, FileStatus.Failed) with { Quarantined = true }));
+
+        state.FailedFileIds().ShouldBe([1]);
+        state.FailedFileIds(includeQuarantined: true).ShouldBe([1, 2]);
+        state.Failed.ShouldBe(2, "a quarantined file counts as failed");
+    }
+
+    [Fact]
     public void Should_unsettle_requeued_files_and_record_them_again()
     {
         var state = StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done), Record(2, FileStatus.Failed), Record(3, FileStatus.Skipped)))
             .Apply(new StageEvents.StageCompleted(1, "stt", 1, 1, 1, DateTimeOffset.UnixEpoch));
 
-        state.FailedFileIds.ShouldBe([2]);
+        state.FailedFileIds().ShouldBe([2]);
         var requeued = state.Apply(new StageEvents.FilesRequeued(1, "stt", [2, 3, 9], DateTimeOffset.UnixEpoch));
 
         (requeued.Done, requeued.Failed, requeued.Skipped, requeued.Completed).ShouldBe((1, 0, 0, false));

@@ -66,6 +66,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Answered 200 with a JSON body of about 200 KB at this stage.</summary>
     public ConcurrentDictionary<(string Stage, string File), bool> HugeAnswers { get; } = new();
 
+    /// <summary>Never answered at this stage: the request hangs until the caller gives up.</summary>
+    public ConcurrentDictionary<(string Stage, string File), bool> Hanging { get; } = new();
+
     /// <summary>Answered 503 on every attempt at this stage until removed.</summary>
     public ConcurrentDictionary<(string Stage, string File), bool> Unavailable { get; } = new();
 
@@ -128,6 +131,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         if (machine == faults.SlowMachine) latency *= faults.SlowFactor;
         if (latency > TimeSpan.Zero) await Task.Delay(latency, context.RequestAborted);
 
+        if (Hanging.ContainsKey((stage, file)))
+        {
+            _calls.Enqueue(new ServedCall(machine, stage, file, attempt, key, 0, DateTimeOffset.UtcNow));
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { });
+            return Results.Empty;
+        }
         if (BadRequests.TryGetValue((stage, file), out var reason))
             return Answer(400, Results.Problem(detail: reason, statusCode: 400, title: "Bad Request"));
         if (Unavailable.ContainsKey((stage, file)))
