@@ -50,8 +50,11 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         public static readonly Sweep Instance = new();
     }
 
-    /// <summary>A flush's outcome and how long its transaction took, measured where it ran (not counting the wait for this mailbox).</summary>
-    private sealed record Flushed(ReadModelStore.WriteResult Result, TimeSpan Took);
+    /// <summary>
+    /// A flush's outcome, how long its transaction took and the CPU time its thread used meanwhile, measured where it
+    /// ran (not counting the wait for this mailbox).
+    /// </summary>
+    private sealed record Flushed(ReadModelStore.WriteResult Result, TimeSpan Took, TimeSpan Cpu);
 
     private sealed record FlushFailed(Exception Cause);
 
@@ -101,7 +104,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private int _largestPauseBacklog;
 
     private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _pauses;
-    private TimeSpan _largestDelay, _writeTime;
+    private TimeSpan _largestDelay, _writeTime, _writeCpu;
 
     public EventWriter(ReadModelStore store, ReadModelOptions options, EventWriterSettings settings)
     {
@@ -290,8 +293,9 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         Task.Run(() =>
         {
             var started = Stopwatch.GetTimestamp();
+            var cpu = ThreadCpuTime.Now();
             var result = store.Write(changes);
-            return new Flushed(result, Stopwatch.GetElapsedTime(started));
+            return new Flushed(result, Stopwatch.GetElapsedTime(started), ThreadCpuTime.Now() - cpu);
         }).PipeTo(Self, failure: e => new FlushFailed(e));
     }
 
@@ -305,6 +309,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         if (_flushFailures > 0) _log.Warning("EventWriter: database available again after {0} failed attempts", _flushFailures);
         _flushFailures = 0;
         _writeTime += m.Took;
+        _writeCpu += m.Cpu;
         _metrics.FlushDuration.Record(m.Took.TotalSeconds);
         _metrics.Statements.Add(m.Result.Statements);
         _metrics.RowsWritten.Add(m.Result.Rows);
@@ -411,5 +416,5 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private EventWriterStats Stats() =>
-        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _largestDelay, Buffered, _behind, _pauses, _writeTime);
+        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _largestDelay, Buffered, _behind, _pauses, _writeTime, _writeCpu);
 }

@@ -20,7 +20,7 @@ public static class EventWriterCommands
 /// its own), flushes, failed flush attempts, flushes refused because another writer had moved the read model on,
 /// the longest a row waited in the buffer, what is buffered now, how often it paused the stages (the rows waiting
 /// reached the high-water mark), and how long its successful flushes took together (<see cref="WriteTime"/>: rows over
-/// it is the rate it writes at while it writes).
+/// it is the rate it writes at while it writes) and the CPU time they used (<see cref="WriteCpuTime"/>, on Linux).
 /// </summary>
 public sealed record EventWriterStats(
     long Rows,
@@ -34,9 +34,12 @@ public sealed record EventWriterStats(
     int Buffered,
     bool Behind,
     long Pauses,
-    TimeSpan WriteTime)
+    TimeSpan WriteTime,
+    TimeSpan WriteCpuTime)
 {
     public double RowsPerWriteSecond => WriteTime <= TimeSpan.Zero ? 0 : Rows / WriteTime.TotalSeconds;
+
+    public double RowsPerWriteCpuSecond => WriteCpuTime <= TimeSpan.Zero ? 0 : Rows / WriteCpuTime.TotalSeconds;
 
     public double RowsPerLogInsert => LogStatements == 0 ? 0 : (double)LogRows / LogStatements;
 
