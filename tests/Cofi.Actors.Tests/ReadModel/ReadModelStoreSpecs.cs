@@ -67,6 +67,28 @@ public sealed class ReadModelStoreSpecs
         stored[^1][2].ShouldBe(rows[^1].Timestamp.ToString("yyyy-MM-dd HH:mm:ss.fff"));
     }
 
+    [Fact]
+    public async Task Should_copy_a_write_from_the_wal_into_the_database_file_beside_the_writer()
+    {
+        using var db = new TestDatabase("sqlite");
+        ReadModelSchema.Create(db.Settings, Pipeline);
+        var store = new ReadModelStore(db.Settings, Pipeline, 500);
+        var file = new FileInfo(db.Settings.ReadModel.SqliteFile!);
+        var before = file.Length;
+
+        store.Write(Changes(5_000, sequenceNr: 1));
+
+        // About a hundred pages: far below the 1,000 at which SQLite's own checkpoint would run in a commit.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (file.Length < before + 5_000 * 50 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            file.Refresh();
+        }
+        file.Length.ShouldBeGreaterThanOrEqualTo(before + 5_000 * 50, "the rows reached the database file, not only the WAL");
+        db.Count($"SELECT COUNT(*) FROM {ReadModelTables.ExecutionLog}").ShouldBe(5_000);
+    }
+
     [Theory]
     [InlineData(500, 9, 32_766, 500)]
     [InlineData(10_000, 9, 32_766, 3_640)]
