@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence.Query;
@@ -49,7 +50,11 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         public static readonly Sweep Instance = new();
     }
 
-    private sealed record Flushed(ReadModelStore.WriteResult Result);
+    /// <summary>
+    /// A flush's outcome, how long its transaction took and the CPU time its thread used meanwhile, measured where it
+    /// ran (not counting the wait for this mailbox).
+    /// </summary>
+    private sealed record Flushed(ReadModelStore.WriteResult Result, TimeSpan Took, TimeSpan Cpu);
 
     private sealed record FlushFailed(Exception Cause);
 
@@ -94,13 +99,12 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private int _sweepFailures;
     private bool _swept;
     private bool _behind;
-    private long _flushStarted;
     // Pauses of the stages since the last summary line, and the largest backlog among them.
     private int _pausesUnreported;
     private int _largestPauseBacklog;
 
-    private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes;
-    private TimeSpan _largestDelay;
+    private long _rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _pauses;
+    private TimeSpan _largestDelay, _writeTime, _writeCpu;
 
     public EventWriter(ReadModelStore store, ReadModelOptions options, EventWriterSettings settings)
     {
@@ -115,7 +119,7 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         Receive<PauseSummaryDue>(_ => ReportPauses());
         Receive<RetryFlush>(_ =>
         {
-            if (_behind) Context.System.EventStream.Publish(new WriterPressure(true, Buffered));
+            if (_behind) Context.System.EventStream.Publish(new WriterPressure(true, _buffer.Rows));
             Write();
         });
         Receive<Flushed>(OnFlushed);
@@ -217,7 +221,6 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private void StartSweep()
     {
         var store = _store;
-        _flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Task.Run(() => new Swept(store.JournalHeads(), store.Checkpoints())).PipeTo(Self, failure: e => new SweepFailed(e));
     }
 
@@ -255,30 +258,45 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
 
     private void MaybeFlush()
     {
+        if (_inFlight is null && !_buffer.IsEmpty)
+        {
+            // While a drain waits (shutdown), rows that arrive late — an actor's catch-up finishing — go at once, not at the interval.
+            if (_buffer.Log.Count >= _settings.FlushRows || _drainWaiters.Count > 0)
+            {
+                StartFlush();
+                return;
+            }
+            if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _settings.FlushInterval);
+        }
         UpdatePressure();
-        if (_inFlight is not null || _buffer.IsEmpty) return;
-        // While a drain waits (shutdown), rows that arrive late — an actor's catch-up finishing — go at once, not at the interval.
-        if (_buffer.Log.Count >= _settings.FlushRows || _drainWaiters.Count > 0) StartFlush();
-        else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", FlushTick.Instance, _settings.FlushInterval);
     }
 
     private void StartFlush()
     {
-        if (_inFlight is not null || _buffer.IsEmpty) return;
-        Timers.Cancel("flush");
-        _inFlight = _buffer;
-        _inFlightOldest = _oldestBuffered ?? DateTime.UtcNow;
-        _buffer = new ReadModelChanges();
-        _oldestBuffered = null;
-        Write();
+        if (_inFlight is null && !_buffer.IsEmpty)
+        {
+            Timers.Cancel("flush");
+            _inFlight = _buffer;
+            _inFlightOldest = _oldestBuffered ?? DateTime.UtcNow;
+            _buffer = new ReadModelChanges();
+            _oldestBuffered = null;
+            Write();
+        }
+        // Rows that went into the flush are the database's now: stages paused for them may go on.
+        UpdatePressure();
     }
 
     private void Write()
     {
         if (_inFlight is not { } changes) return;
         var store = _store;
-        _flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        Task.Run(() => new Flushed(store.Write(changes))).PipeTo(Self, failure: e => new FlushFailed(e));
+        Task.Run(() =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var cpu = ThreadCpuTime.Now();
+            var result = store.Write(changes);
+            return new Flushed(result, Stopwatch.GetElapsedTime(started), ThreadCpuTime.Now() - cpu);
+        }).PipeTo(Self, failure: e => new FlushFailed(e));
     }
 
     private void OnFlushed(Flushed m)
@@ -290,7 +308,9 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         }
         if (_flushFailures > 0) _log.Warning("EventWriter: database available again after {0} failed attempts", _flushFailures);
         _flushFailures = 0;
-        _metrics.FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(_flushStarted).TotalSeconds);
+        _writeTime += m.Took;
+        _writeCpu += m.Cpu;
+        _metrics.FlushDuration.Record(m.Took.TotalSeconds);
         _metrics.Statements.Add(m.Result.Statements);
         _metrics.RowsWritten.Add(m.Result.Rows);
         _rows += m.Result.Rows;
@@ -341,25 +361,32 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("retry", RetryFlush.Instance, Backoff(_flushFailures));
     }
 
+    /// <summary>
+    /// Behind while the rows waiting for a flush reach the high-water mark: the database has not taken the previous
+    /// group in the time the pipeline produced that many more. Rows of the flush under way are the database's to
+    /// take, so they do not count: a large group going in after a burst is not a reason to stop the stages.
+    /// </summary>
     private void UpdatePressure()
     {
-        var buffered = Buffered;
-        _metrics.WriterBuffered(buffered);
-        if (!_behind && buffered >= _settings.HighWaterMark) _behind = true;
-        else if (_behind && buffered < _settings.HighWaterMark / 2) _behind = false;
+        var waiting = _buffer.Rows;
+        _metrics.WriterBuffered(Buffered);
+        if (!_behind && waiting >= _settings.HighWaterMark) _behind = true;
+        else if (_behind && waiting < _settings.HighWaterMark / 2) _behind = false;
         else return;
         _metrics.WriterPaused(_behind);
-        Context.System.EventStream.Publish(new WriterPressure(_behind, buffered));
+        Context.System.EventStream.Publish(new WriterPressure(_behind, waiting));
         if (!_behind) return;
         _metrics.WriterPauses.Add(1);
+        _pauses++;
         // The first pause is told at once; later ones are summed up at most once a minute.
         if (Timers.IsTimerActive("pause-summary"))
         {
             _pausesUnreported++;
-            _largestPauseBacklog = Math.Max(_largestPauseBacklog, buffered);
+            _largestPauseBacklog = Math.Max(_largestPauseBacklog, waiting);
             return;
         }
-        _log.Warning("EventWriter: {0} rows buffered; stages pause handing out work until it catches up (further pauses are summed up once a minute)", buffered);
+        _log.Warning("EventWriter: {0} rows buffered waiting for the database ({1} more being written); stages pause handing out work until it catches up (further pauses are summed up once a minute)",
+            waiting, _inFlight?.Rows ?? 0);
         Timers.StartSingleTimer("pause-summary", PauseSummaryDue.Instance, TimeSpan.FromMinutes(1));
     }
 
@@ -389,5 +416,5 @@ public sealed class EventWriter : ReceiveActor, IWithTimers
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private EventWriterStats Stats() =>
-        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _largestDelay, Buffered, _behind);
+        new(_rows, _statements, _logRows, _logStatements, _flushes, _failedFlushes, _refusedFlushes, _largestDelay, Buffered, _behind, _pauses, _writeTime, _writeCpu);
 }

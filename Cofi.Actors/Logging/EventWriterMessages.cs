@@ -18,7 +18,9 @@ public static class EventWriterCommands
 /// <summary>
 /// The EventWriter's figures since it started: rows and statements written (all tables, and batchExecutionLog on
 /// its own), flushes, failed flush attempts, flushes refused because another writer had moved the read model on,
-/// the longest a row waited in the buffer, and what is buffered now.
+/// the longest a row waited in the buffer, what is buffered now, how often it paused the stages (the rows waiting
+/// reached the high-water mark), and how long its successful flushes took together (<see cref="WriteTime"/>: rows over
+/// it is the rate it writes at while it writes) and the CPU time they used (<see cref="WriteCpuTime"/>, on Linux).
 /// </summary>
 public sealed record EventWriterStats(
     long Rows,
@@ -30,8 +32,15 @@ public sealed record EventWriterStats(
     long RefusedFlushes,
     TimeSpan LargestFlushDelay,
     int Buffered,
-    bool Behind)
+    bool Behind,
+    long Pauses,
+    TimeSpan WriteTime,
+    TimeSpan WriteCpuTime)
 {
+    public double RowsPerWriteSecond => WriteTime <= TimeSpan.Zero ? 0 : Rows / WriteTime.TotalSeconds;
+
+    public double RowsPerWriteCpuSecond => WriteCpuTime <= TimeSpan.Zero ? 0 : Rows / WriteCpuTime.TotalSeconds;
+
     public double RowsPerLogInsert => LogStatements == 0 ? 0 : (double)LogRows / LogStatements;
 
     private string PerInsert
@@ -45,5 +54,6 @@ public sealed record EventWriterStats(
 
     public override string ToString() =>
         $"{Rows:N0} rows in {Statements:N0} statements over {Flushes:N0} flushes ({PerInsert}), " +
-        $"{FailedFlushes:N0} failed attempts, {RefusedFlushes:N0} refused, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, {Buffered:N0} rows buffered";
+        $"{FailedFlushes:N0} failed attempts, {RefusedFlushes:N0} refused, largest flush delay {LargestFlushDelay.TotalMilliseconds:N0} ms, " +
+        $"{Pauses:N0} {(Pauses == 1 ? "pause" : "pauses")} of the stages, {Buffered:N0} rows buffered";
 }

@@ -26,15 +26,19 @@ internal sealed class SqlitePragmas : ConnectionInterceptor
         command.ExecuteNonQuery();
     }
 
-    /// <summary>WAL is a property of the database file: set once, before any plugin opens it.</summary>
-    public static void EnableWal(string connectionString)
+    /// <summary>
+    /// WAL is a property of the database file: set once, before any plugin opens it. A database created here gets
+    /// pages of <paramref name="pageSize"/> bytes when given (SQLite fixes the page size with the first write; an
+    /// existing file keeps its own).
+    /// </summary>
+    public static void EnableWal(string connectionString, int? pageSize = null)
     {
         var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.CommandText = (pageSize is { } size ? $"PRAGMA page_size = {size}; " : "") + "PRAGMA journal_mode = WAL;";
         command.ExecuteNonQuery();
     }
 }
