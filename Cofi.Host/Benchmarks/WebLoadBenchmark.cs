@@ -26,7 +26,7 @@ public static class WebLoadBenchmark
     {
         var database = Path.Combine(workDir, $"bench-{viewers}-viewers.db");
         var (config, settings) = new RuntimeOptions(database, null, null, latencyMs, null).LoadConfiguration();
-        var web = new WebSettings(IPAddress.Loopback, 0, [input], null);
+        var web = new WebSettings(IPAddress.Loopback, 0, [input], Management.Security.AccessSettings.Open);
         await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, DatabaseSettings.Sqlite(database), web);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = viewers + 4 })
         {

@@ -9,6 +9,7 @@ using Cofi.Actors.Logging;
 using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Host.Web;
+using Cofi.Management.Security;
 using Cofi.Host.Web.Readiness;
 using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
@@ -49,6 +50,9 @@ public sealed class CofiRuntime : IAsyncDisposable
     public string? WebAddress { get; }
 
     public ActorSystem System { get; }
+
+    /// <summary>The host's services: its endpoints, settings and actors.</summary>
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>Where the node's own lines go: plain text, or the JSON log stream.</summary>
     public NodeLog Log { get; }
@@ -150,6 +154,7 @@ public sealed class CofiRuntime : IAsyncDisposable
             AddAkka(builder.Services);
             var app = builder.Build();
             if (plan.ServesWeb) app.MapCofiWeb();
+            else app.UseCofiAccess();
             app.MapCofiManagement();
             host = app;
         }

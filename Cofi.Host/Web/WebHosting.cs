@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cofi.Host.Web.Events;
+using Cofi.Management.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ public static class WebHosting
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
         builder.Services.AddSingleton(web);
-        builder.Services.AddSingleton(new Management.ApiTokenSettings(web.ApiToken));
+        builder.Services.AddSingleton(web.Access);
         builder.Services.AddSingleton<ReadModelEvents>();
         builder.Services.AddSingleton<BatchReads>();
         builder.Services.AddSingleton<ReadModelResults>();
@@ -47,7 +48,8 @@ public static class WebHosting
         var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        app.MapOpenApi("/openapi/v1.json");
+        app.UseCofiAccess();
+        app.MapOpenApi("/openapi/v1.json").RequireRole(Role.Viewer);
         app.MapBatchApi();
         app.MapStreamApi();
         app.MapEventApi();

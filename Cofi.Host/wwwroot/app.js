@@ -28,15 +28,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function token() { return $("token").value || sessionStorage.getItem("cofi-token") || ""; }
-
+// The token lives in the session cookie that POST /api/session sets (HttpOnly: this page never holds it), so the
+// EventSource and every fetch carry it.
 async function api(path, options = {}) {
   const headers = { "Accept": "application/json", ...(options.headers || {}) };
-  if (options.method && options.method !== "GET") {
-    const t = token();
-    if (t) headers["Authorization"] = "Bearer " + t;
-    if (options.body) headers["Content-Type"] = "application/json";
-  }
+  if (options.body) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { ...options, headers });
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
@@ -83,7 +79,6 @@ async function select(batchId) {
 
 $("submit-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  sessionStorage.setItem("cofi-token", $("token").value);
   const message = $("submit-message");
   try {
     const accepted = await api("/api/batches", { method: "POST", body: JSON.stringify({ input: $("submit-input").value }) });
@@ -326,9 +321,47 @@ async function openTimeline(name) {
   $("timeline").tBodies[0].replaceChildren(...rows);
 }
 
+// ---- sign-in ----
+const ranks = { viewer: 1, operator: 2, admin: 3 };
+
+function showSession(session) {
+  $("sign-in").hidden = true;
+  $("sign-out").hidden = session.open;
+  $("session").textContent = session.open ? "open access" : `${session.name} (${session.role})`;
+  // Actions the role cannot take are hidden; the API refuses them anyway.
+  for (const node of document.querySelectorAll("[data-role]")) node.hidden = ranks[node.dataset.role] > ranks[session.role];
+}
+
+$("sign-in").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  try {
+    const session = await api("/api/session", { method: "POST", body: JSON.stringify({ token: $("token").value }) });
+    $("token").value = "";
+    $("sign-in-message").textContent = "";
+    showSession(session);
+    start();
+  } catch (err) {
+    $("sign-in-message").textContent = err.message;
+  }
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await api("/api/session", { method: "DELETE" }).catch(() => {});
+  location.reload();
+});
+
+(async function signedIn() {
+  try {
+    showSession(await api("/api/session"));
+    start();
+  } catch (e) {
+    $("connection").textContent = "signed out";
+    $("sign-in-message").textContent = "sign in with an API token";
+  }
+})();
+
 // ---- start ----
-(async function start() {
-  $("token").value = sessionStorage.getItem("cofi-token") || "";
+async function start() {
   try {
     const pipeline = await api("/api/pipeline");
     state.pipeline = pipeline.stages.map((stage) => stage.name);
@@ -339,4 +372,4 @@ async function openTimeline(name) {
   setInterval(sampleThroughput, 1000);
   setInterval(loadMachines, 2000);
   loadMachines();
-})();
+}

@@ -29,9 +29,10 @@ public sealed class DashboardSpecs
         try
         {
             await page.GotoAsync(web.Address);
+            await page.FillAsync("#token", CofiWeb.Token);
+            await page.ClickAsync("#sign-in button[type=submit]");
             await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
             await page.FillAsync("#submit-input", input);
-            await page.FillAsync("#token", CofiWeb.Token);
             await page.ClickAsync("#submit-form button[type=submit]");
             await Assertions.Expect(page.Locator("#submit-message")).ToContainTextAsync("submitted", new() { Timeout = Patience });
             // Every stage's bar ends at its final count: all files settled, and the stage marked complete.
