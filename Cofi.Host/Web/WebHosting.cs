@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cofi.Host.Web.Audit;
 using Cofi.Host.Web.Events;
 using Cofi.Management.Security;
 using Microsoft.AspNetCore.Builder;
@@ -21,9 +22,12 @@ public static class WebHosting
         builder.Services.AddSingleton<ReadModelEvents>();
         builder.Services.AddSingleton<BatchReads>();
         builder.Services.AddSingleton<ReadModelResults>();
+        builder.Services.AddSingleton<ReadModelAuditTrail>();
+        builder.Services.AddSingleton<Management.Audit.IAuditTrail>(services => services.GetRequiredService<ReadModelAuditTrail>());
         builder.Services.AddSingleton(CoordinatorPalettes.Batch);
         builder.Services.AddSingleton(CoordinatorPalettes.Gpu);
         builder.Services.AddSingleton(CoordinatorPalettes.File);
+        builder.Services.AddSingleton(CoordinatorPalettes.Audit);
         builder.Services.AddSingleton<Management.ICompletionSource, BatchCompletion>();
         builder.Services.AddSingleton<Management.ICompletionSource, NodeCompletion>();
         builder.Services.AddSingleton<Management.ICompletionSource, MachineCompletion>();
@@ -56,6 +60,7 @@ public static class WebHosting
         app.MapClusterApi();
         app.MapMachineApi();
         app.MapResultsApi();
+        app.MapAuditApi();
         return app;
     }
 }

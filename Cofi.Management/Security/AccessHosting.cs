@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Cofi.Management.Audit;
 
 namespace Cofi.Management.Security;
 
@@ -26,12 +28,18 @@ public static class AccessHosting
             options.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new RoleRequirement(Role.Viewer)).Build();
         });
         services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
+        services.TryAddSingleton<IAuditTrail, LogAuditTrail>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessRefusals>();
         return services;
     }
 
-    /// <summary>After the static files (the dashboard's page loads without a token, so that one can sign in), before the endpoints.</summary>
-    public static IApplicationBuilder UseCofiAccess(this IApplicationBuilder app) => app.UseAuthentication().UseAuthorization();
+    /// <summary>
+    /// After the static files (the dashboard's page loads without a token, so that one can sign in), before the
+    /// endpoints: authentication, the audit of every mutation (refused ones included), authorization.
+    /// </summary>
+    public static IApplicationBuilder UseCofiAccess(this IApplicationBuilder app) =>
+        app.UseAuthentication().UseMiddleware<AuditMiddleware>().UseAuthorization();
 
     /// <summary>The endpoint needs <paramref name="role"/> or one above it; its OpenAPI description lists the 401 and 403 that say otherwise.</summary>
     public static TBuilder RequireRole<TBuilder>(this TBuilder endpoint, Role role) where TBuilder : IEndpointConventionBuilder =>

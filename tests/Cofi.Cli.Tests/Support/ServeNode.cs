@@ -16,6 +16,9 @@ public sealed class ServeNode : IAsyncDisposable
     /// <summary>A viewer's token from the node's tokens file, beside the operator's <see cref="Token"/>.</summary>
     public string ViewerToken { get; private init; } = "";
 
+    /// <summary>An admin's token from the node's tokens file.</summary>
+    public string AdminToken { get; private init; } = "";
+
     private ServeNode(TempDirectory dir, CofiProcess process, string address)
     {
         Dir = dir;
@@ -42,6 +45,7 @@ public sealed class ServeNode : IAsyncDisposable
         dir ??= new TempDirectory("cofi-cli");
         Directory.CreateDirectory(dir.File("inputs"));
         var viewer = TokenFile.Add(dir.File("tokens"), "watcher", Role.Viewer);
+        var admin = TokenFile.Add(dir.File("tokens"), "root", Role.Admin);
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["COFI_API_TOKEN"] = Token,
@@ -52,7 +56,7 @@ public sealed class ServeNode : IAsyncDisposable
         await ClusterRig.Until(() => process.Stdout.Contains(": dashboard http://"), "serve listening", process);
         var line = process.Stdout.Split('\n').First(l => l.Contains(": dashboard http://"));
         var address = line[(line.IndexOf("http://", StringComparison.Ordinal) + 7)..].Split('/')[0];
-        return new ServeNode(dir, process, address) { ViewerToken = viewer };
+        return new ServeNode(dir, process, address) { ViewerToken = viewer, AdminToken = admin };
     }
 
     /// <summary>A folder of sample files under the input root.</summary>
