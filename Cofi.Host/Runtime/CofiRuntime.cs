@@ -87,6 +87,8 @@ public sealed class CofiRuntime : IAsyncDisposable
         WebSettings? web = null, ManagementSettings? management = null, LogFormat logFormat = LogFormat.Text)
     {
         if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
+        // Batches the API accepted are scanned confined to the roots it accepted them under.
+        if (web is not null) settings = settings with { InputRoots = web.InputRoots };
         var owned = new List<IDisposable>();
         if (plan.HostsEventWriter && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
