@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -30,16 +31,18 @@ public static class AccessHosting
         services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
         services.TryAddSingleton<IAuditTrail, LogAuditTrail>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddCofiRateLimits();
+        services.AddOptions<KestrelServerOptions>().Configure<AccessSettings>((kestrel, access) => kestrel.Limits.MaxRequestBodySize = access.Limits.MaxBodyBytes);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessRefusals>();
         return services;
     }
 
     /// <summary>
     /// After the static files (the dashboard's page loads without a token, so that one can sign in), before the
-    /// endpoints: authentication, the audit of every mutation (refused ones included), authorization.
+    /// endpoints: authentication, the audit of every mutation (refused ones included), the rate limits, authorization.
     /// </summary>
     public static IApplicationBuilder UseCofiAccess(this IApplicationBuilder app) =>
-        app.UseAuthentication().UseMiddleware<AuditMiddleware>().UseAuthorization();
+        app.UseAuthentication().UseMiddleware<AuditMiddleware>().UseRateLimiter().UseAuthorization();
 
     /// <summary>The endpoint needs <paramref name="role"/> or one above it; its OpenAPI description lists the 401 and 403 that say otherwise.</summary>
     public static TBuilder RequireRole<TBuilder>(this TBuilder endpoint, Role role) where TBuilder : IEndpointConventionBuilder =>

@@ -17,6 +17,9 @@ public sealed record AccessSettings(IReadOnlyList<TokenEntry> Tokens, bool Metri
 
     public bool IsOpen => Tokens.Count == 0;
 
+    /// <summary>Rate and body size limits (<c>COFI_RATE_LIMIT</c>, <c>COFI_RATE_BURST</c>, <c>COFI_MAX_BODY_BYTES</c>).</summary>
+    public ApiLimits Limits { get; init; } = ApiLimits.Default;
+
     /// <summary>The single operator token of <c>COFI_API_TOKEN</c>, as the settings from before roles had it.</summary>
     public static AccessSettings ApiToken(string? token) => token is null ? Open : new([TokenEntry.For(ApiTokenName, Role.Operator, token)]);
 
@@ -37,7 +40,7 @@ public sealed record AccessSettings(IReadOnlyList<TokenEntry> Tokens, bool Metri
             "true" => true,
             var other => throw new ManagementConfigurationException(MetricsOpenVariable, $"'{other}' is neither true nor false"),
         };
-        return new AccessSettings(tokens, metricsOpen);
+        return new AccessSettings(tokens, metricsOpen) { Limits = ApiLimits.FromEnvironment(environment) };
     }
 
     /// <summary>The entry whose hash is the presented token's, comparing every entry in constant time.</summary>
