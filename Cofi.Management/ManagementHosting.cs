@@ -66,7 +66,7 @@ public static class ManagementHosting
     /// <summary>Kestrel listens on the management address (and nowhere else): for processes without a web port of their own.</summary>
     public static WebApplicationBuilder ListenManagement(this WebApplicationBuilder builder, ManagementSettings settings)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.Bind, settings.Port));
+        builder.WebHost.ListenWithTls(settings.Bind, settings.Port, settings.Certificate);
         return builder;
     }
 

@@ -16,7 +16,7 @@ public static class WebHosting
 {
     public static WebApplicationBuilder AddCofiWeb(this WebApplicationBuilder builder, WebSettings web)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
+        builder.WebHost.ListenWithTls(web.Bind, web.Port, web.Certificate);
         builder.Services.AddSingleton(web);
         builder.Services.AddSingleton(web.Access);
         builder.Services.AddSingleton<ReadModelEvents>();

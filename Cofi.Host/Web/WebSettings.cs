@@ -11,6 +11,9 @@ namespace Cofi.Host.Web;
 /// </summary>
 public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string> InputRoots, AccessSettings Access)
 {
+    /// <summary>HTTPS with this certificate (<c>COFI_TLS_CERT</c>, see <see cref="TlsCertificate"/>); null: plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     public const string BindVariable = "COFI_WEB_BIND";
     public const string PortVariable = "COFI_WEB_PORT";
     public const string InputRootsVariable = "COFI_INPUT_ROOTS";
@@ -43,7 +46,10 @@ public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string>
             .Select(r => Web.InputRoots.Normalize(r))
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        return new WebSettings(address, portValue, roots, AccessSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        return new WebSettings(address, portValue, roots, AccessSettings.FromEnvironment(Environment.GetEnvironmentVariable))
+        {
+            Certificate = TlsCertificate.FromEnvironment(Environment.GetEnvironmentVariable),
+        };
     }
 
     private static T Read<T>(string key, Func<T> read)

@@ -79,6 +79,7 @@ public sealed class ServeSpecs : IDisposable
     [InlineData("COFI_MAX_BODY_BYTES", "-1")]
     [InlineData("COFI_METRICS_OPEN", "yes")]
     [InlineData("COFI_TOKENS_FILE", "/nonexistent/tokens")]
+    [InlineData("COFI_TLS_CERT", "/nonexistent/cert.pem")]
     public async Task Should_stop_a_node_at_start_naming_a_bad_variable(string variable, string value)
     {
         using var node = CofiProcess.StartDll(CofiProcess.HostDll, new Dictionary<string, string> { [variable] = value, ["COFI_ROLES"] = "gpu" }, "node");

@@ -80,14 +80,15 @@ public sealed class CofiWeb : IAsyncDisposable
     /// <param name="token">the operator token; null: no tokens at all, every endpoint open.</param>
     /// <param name="cluster">null: the embedded process, outside any cluster.</param>
     /// <param name="access">who may call the API when not the three tokens above.</param>
+    /// <param name="certificate">serve HTTPS with it.</param>
     public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null, NodeSettings? cluster = null,
-        AccessSettings? access = null)
+        AccessSettings? access = null, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var dir = new TempDirectory("cofi-web");
         var root = Directory.CreateDirectory(Path.Combine(dir.Path, "inputs")).FullName;
         var config = CofiConfig.Load(null, Quick, hocon);
         var settings = CofiSettings.FromConfig(config);
-        var web = new WebSettings(IPAddress.Loopback, 0, [root], access ?? Access(token));
+        var web = new WebSettings(IPAddress.Loopback, 0, [root], access ?? Access(token)) { Certificate = certificate };
         var runtime = await CofiRuntime.StartAsync(cluster is null ? NodePlan.Embedded(web: true) : NodePlan.Member(cluster, web: true),
             config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), web);
         return new CofiWeb(dir, runtime, token);
