@@ -360,6 +360,14 @@ $("sign-out").addEventListener("click", async () => {
   }
 })();
 
+// ---- audit trail (admins) ----
+async function loadAudit() {
+  const page = await api("/api/audit?limit=50");
+  $("audit").tBodies[0].replaceChildren(...page.items.map((r) =>
+    el("tr", { dataset: { action: r.action, outcome: r.outcome } }, el("td", {}, when(r.at)), el("td", {}, r.tokenName || "—"), el("td", {}, r.role || ""),
+      el("td", {}, r.action), el("td", {}, r.target), el("td", {}, r.outcome), el("td", {}, r.clientAddress || ""), el("td", {}, r.reason || ""))));
+}
+
 // ---- start ----
 async function start() {
   try {
@@ -372,4 +380,8 @@ async function start() {
   setInterval(sampleThroughput, 1000);
   setInterval(loadMachines, 2000);
   loadMachines();
+  if (!$("audit-panel").hidden) {
+    loadAudit().catch(() => {});
+    setInterval(() => loadAudit().catch(() => {}), 5000);
+  }
 }

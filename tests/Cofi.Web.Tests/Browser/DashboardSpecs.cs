@@ -36,6 +36,7 @@ public sealed class DashboardSpecs
         await Assertions.Expect(page.Locator("#submit-form")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#pause")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#audit-panel")).ToBeHiddenAsync();
         (await page.EvaluateAsync<string>("() => document.cookie")).ShouldBe("", "the session cookie is HttpOnly");
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("dashboard (viewer)");
@@ -43,6 +44,26 @@ public sealed class DashboardSpecs
         await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("signed out");
         problems.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Should_show_an_admin_the_audit_trail_with_the_refused_sign_in()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+
+        await page.GotoAsync(web.Address);
+        await page.FillAsync("#token", "a-guess");
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("the token sent is not a known token");
+        await page.FillAsync("#token", CofiWeb.AdminToken);
+        await page.ClickAsync("#sign-in button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("root (admin)");
+        await Assertions.Expect(page.Locator("#audit-panel")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#audit tbody tr[data-action=SignIn][data-outcome='401']")).ToHaveCountAsync(1, new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#submit-form")).ToBeVisibleAsync();
     }
 
     [Fact]
