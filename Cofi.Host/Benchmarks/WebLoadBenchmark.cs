@@ -26,7 +26,7 @@ public static class WebLoadBenchmark
     {
         var database = Path.Combine(workDir, $"bench-{viewers}-viewers.db");
         var (config, settings) = new RuntimeOptions(database, null, null, latencyMs, null).LoadConfiguration();
-        // Every viewer comes from 127.0.0.1: the per-address rate limit is off, as it would be behind a proxy for a wall of screens.
+        // Every viewer comes from 127.0.0.1: one address's rate limit would throttle the benchmark itself.
         var open = Management.Security.AccessSettings.Open with { Limits = Management.Security.ApiLimits.Default with { RequestsPerSecond = 0 } };
         var web = new WebSettings(IPAddress.Loopback, 0, [input], open);
         await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, DatabaseSettings.Sqlite(database), web);
