@@ -14,6 +14,8 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     DbCommand.Create(common),
     BenchWebCommand.Create(),
     BenchWriterCommand.Create(common),
+    TokenCommand.Create(),
+    BenchApiCommand.Create(),
 };
 // Stop signals are the commands' own (StopSignals): System.CommandLine must neither catch them nor end the process early.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

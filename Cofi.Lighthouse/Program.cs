@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Cofi.Lighthouse;
 using Cofi.Management;
+using Cofi.Management.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,10 +12,12 @@ using Microsoft.Extensions.Logging;
 
 LighthouseSettings settings;
 ManagementSettings management;
+AccessSettings access;
 try
 {
     settings = LighthouseSettings.FromEnvironment(Environment.GetEnvironmentVariables());
     management = ManagementSettings.FromEnvironment(Environment.GetEnvironmentVariable, ManagementSettings.DefaultPort);
+    access = AccessSettings.FromEnvironment(Environment.GetEnvironmentVariable);
 }
 catch (Exception e) when (e is LighthouseConfigurationException or ManagementConfigurationException)
 {
@@ -30,11 +33,13 @@ builder.Services.AddAkka(settings.ActorSystem, akka => akka
     .AddHocon(EmbeddedHocon.Read("cluster.conf"), HoconAddMode.Prepend)
     .WithRemoting(settings.Ip, settings.Port)
     .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.Seeds.ToArray() }));
+builder.Services.AddSingleton(access);
 builder.ListenManagement(management).AddCofiManagement();
 // Prometheus scrapes every few seconds: ASP.NET Core's request lines would drown the lighthouse's own.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 await using var app = builder.Build();
+app.UseCofiAccess();
 app.MapCofiManagement();
 try
 {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Cofi.Management.Security;
 using OpenTelemetry.Metrics;
 
 namespace Cofi.Management;
@@ -49,11 +50,12 @@ public static class ManagementHosting
 
     /// <summary>
     /// What every node offers the operators' client: the cluster, node and actor palettes, the member completion,
-    /// the bearer token of its mutations (<c>COFI_API_TOKEN</c>) and the log line each mutation leaves.
+    /// who may call what (<see cref="AccessSettings"/>) and the log line each mutation leaves.
     /// </summary>
     private static void AddOperatorCommands(this WebApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton(ApiTokenSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        builder.Services.TryAddSingleton(AccessSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        builder.Services.AddCofiAccess();
         builder.Services.TryAddSingleton<OperatorLog>();
         builder.Services.AddSingleton(NodePalettes.Cluster);
         builder.Services.AddSingleton(NodePalettes.Node);
@@ -64,15 +66,19 @@ public static class ManagementHosting
     /// <summary>Kestrel listens on the management address (and nowhere else): for processes without a web port of their own.</summary>
     public static WebApplicationBuilder ListenManagement(this WebApplicationBuilder builder, ManagementSettings settings)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.Bind, settings.Port));
+        builder.WebHost.ListenWithTls(settings.Bind, settings.Port, settings.Certificate);
         return builder;
     }
 
     public static IEndpointRouteBuilder MapCofiManagement(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health", () => TypedResults.Ok(new Liveness("alive"))).WithTags("management");
-        routes.MapGet("/ready", ReadyAsync).WithTags("management");
-        routes.MapPrometheusScrapingEndpoint();
+        routes.MapGet("/health", () => TypedResults.Ok(new Liveness("alive"))).WithTags("management").AllowAnonymous();
+        routes.MapGet("/ready", ReadyAsync).WithTags("management").AllowAnonymous();
+        var metrics = routes.MapPrometheusScrapingEndpoint();
+        // Prometheus scrapes with a viewer token (bearer_token_file) unless the operators chose to leave it open.
+        if (routes.ServiceProvider.GetRequiredService<AccessSettings>().MetricsOpen) metrics.AllowAnonymous();
+        else metrics.RequireRole(Role.Viewer);
+        routes.MapSessionApi();
         routes.MapCommandsApi();
         routes.MapClusterOpsApi();
         routes.MapNodeApi();

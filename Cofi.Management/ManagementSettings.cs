@@ -10,6 +10,9 @@ namespace Cofi.Management;
 /// </summary>
 public sealed record ManagementSettings(IPAddress Bind, int Port)
 {
+    /// <summary>HTTPS with this certificate (<see cref="Security.TlsCertificate"/>); null: plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     /// <summary>The port Petabridge's pbm uses for the same purpose.</summary>
     public const int DefaultPort = 9110;
 
@@ -27,7 +30,7 @@ public sealed record ManagementSettings(IPAddress Bind, int Port)
         var bind = IPAddress.Loopback;
         if (Read(BindVariable) is { } rawBind && !TryParseAddress(rawBind, out bind))
             throw new ManagementConfigurationException(BindVariable, $"'{rawBind}' is not an IP address");
-        return new ManagementSettings(bind, port);
+        return new ManagementSettings(bind, port) { Certificate = Security.TlsCertificate.FromEnvironment(environment) };
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         foreach (var stage in pipeline.Stages.Reverse())
         {
             var props = stage.Kind == StageKind.Distribution
-                ? DistributionActor.Props(_batchId, _input, stage, _settings.Persistence, next!, Self, _clock)
+                ? DistributionActor.Props(_batchId, _input, _settings.InputRoots, stage, _settings.Persistence, next!, Self, _clock)
                 : StageActor.Props(_batchId, stage, pipeline.Mode, _settings.Persistence, next, Self, _executors, _clock);
             var supervised = BackoffSupervisor.Props(Backoff.OnStop(props, stage.Name,
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));

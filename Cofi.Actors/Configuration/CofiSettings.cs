@@ -17,6 +17,12 @@ public sealed record CofiSettings(
     RecordingSettings Persistence,
     GpuSettings Gpu)
 {
+    /// <summary>
+    /// The folders the web API may read batches from (the host's <c>cofi.web.input-roots</c>): a batch whose input lies
+    /// under one is scanned confined to them (<see cref="Inputs.InputConfinement"/>). None: no batch is confined.
+    /// </summary>
+    public IReadOnlyList<string> InputRoots { get; init; } = [];
+
     /// <exception cref="InvalidConfigurationException">naming the key of the first invalid value.</exception>
     public static CofiSettings FromConfig(Config config)
     {

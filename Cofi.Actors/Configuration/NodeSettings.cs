@@ -19,6 +19,9 @@ public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IRead
 
     public bool IsGpu => Roles.Contains(Gpu);
 
+    /// <summary>Akka.Remote over TLS with the cluster's certificate; null: plain TCP.</summary>
+    public ClusterTls? Tls { get; init; }
+
     /// <summary>null when the process runs embedded, outside any cluster (no seeds, no roles asked for).</summary>
     /// <param name="resolve">Host name to addresses; <see cref="Dns.GetHostAddresses(string)"/> unless a test says otherwise.</param>
     public static NodeSettings? FromEnvironment(IDictionary environment, string? rolesOption = null, string? nodeNameOption = null,
@@ -39,13 +42,13 @@ public sealed record NodeSettings(string ActorSystem, string Ip, int Port, IRead
         if (Read("CLUSTER_PORT") is { } rawPort && (!int.TryParse(rawPort, out port) || port is < 0 or > 65535))
             throw new InvalidConfigurationException("CLUSTER_PORT", $"'{rawPort}' is not a TCP port (0-65535)");
         var seeds = (rawSeeds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        foreach (var seed in seeds.Where(s => !Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp"))
+        foreach (var seed in seeds.Where(s => !Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme is not ("akka.tcp" or "akka.ssl.tcp")))
             throw new InvalidConfigurationException("CLUSTER_SEEDS", $"'{seed}' is not an akka.tcp:// address");
         var ip = Read("CLUSTER_IP") ?? (FromHostname(Read("CLUSTER_IP_FROM_HOSTNAME"))
             ? HostAddress(Dns.GetHostName(), resolve ?? Dns.GetHostAddresses)
             : "127.0.0.1");
         return new NodeSettings(Read("ACTORSYSTEM") ?? "cofi", ip, port, seeds, roles,
-            nodeNameOption ?? Read("COFI_NODE_NAME") ?? Environment.MachineName);
+            nodeNameOption ?? Read("COFI_NODE_NAME") ?? Environment.MachineName) { Tls = ClusterTls.FromEnvironment(environment) };
     }
 
     private static bool FromHostname(string? raw) =>

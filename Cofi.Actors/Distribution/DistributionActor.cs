@@ -22,6 +22,7 @@ public sealed class DistributionActor : ReceivePersistentActor
 
     private readonly long _batchId;
     private readonly string _input;
+    private readonly IReadOnlyList<string> _inputRoots;
     private readonly StageSettings _stage;
     private readonly RecordingSettings _persistence;
     private readonly IActorRef _next;
@@ -33,11 +34,13 @@ public sealed class DistributionActor : ReceivePersistentActor
     private readonly SnapshotPolicy _snapshots;
     private bool _scanning;
 
-    public DistributionActor(long batchId, string input, StageSettings stage, RecordingSettings persistence,
+    /// <param name="inputRoots">the web API's input roots: an input under one is scanned confined to them.</param>
+    public DistributionActor(long batchId, string input, IReadOnlyList<string> inputRoots, StageSettings stage, RecordingSettings persistence,
         IActorRef next, IActorRef supervisor, TimeProvider clock)
     {
         _batchId = batchId;
         _input = input;
+        _inputRoots = inputRoots;
         _stage = stage;
         _persistence = persistence;
         _next = next;
@@ -97,9 +100,9 @@ public sealed class DistributionActor : ReceivePersistentActor
         Command<DeleteSnapshotsFailure>(_ => { });
     }
 
-    public static Props Props(long batchId, string input, StageSettings stage, RecordingSettings persistence,
+    public static Props Props(long batchId, string input, IReadOnlyList<string> inputRoots, StageSettings stage, RecordingSettings persistence,
         IActorRef next, IActorRef supervisor, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new DistributionActor(batchId, input, stage, persistence, next, supervisor, clock));
+        Akka.Actor.Props.Create(() => new DistributionActor(batchId, input, inputRoots, stage, persistence, next, supervisor, clock));
 
     public override string PersistenceId => StageActor.PersistenceIdFor(_batchId, _stage.Name);
 
@@ -118,6 +121,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         var skip = _state.Files.Count;
         var groupSize = _persistence.RecordGroupSize;
         var input = _input;
+        var roots = _inputRoots;
         var token = _scanCancel.Token;
         Task.Run(() =>
         {
@@ -126,7 +130,7 @@ public sealed class DistributionActor : ReceivePersistentActor
                 var group = new List<InputFile>(groupSize);
                 var total = 0;
                 // Entries keep their scan position as FileId, so a resumed scan skips what was registered.
-                foreach (var file in InputScanner.Scan(input))
+                foreach (var file in InputScanner.Scan(input, InputConfinement.For(input, roots)))
                 {
                     token.ThrowIfCancellationRequested();
                     total++;

@@ -98,11 +98,24 @@ public static class CofiHosting
     {
         builder.AddHocon(CofiConfig.Cluster, HoconAddMode.Prepend)
             .WithRemoting(cluster.Ip, cluster.Port)
-            .WithClustering(new ClusterOptions { Roles = cluster.Roles.ToArray(), SeedNodes = cluster.Seeds.ToArray() });
+            // Over TLS the transport's protocol is akka.ssl.tcp: the seeds keep the addresses operators know, in its scheme.
+            .WithClustering(new ClusterOptions
+            {
+                Roles = cluster.Roles.ToArray(),
+                SeedNodes = cluster.Seeds.Select(s => cluster.Tls is null ? s : s.Replace("akka.tcp://", "akka.ssl.tcp://")).ToArray(),
+            });
+        if (cluster.Tls is { } tls) builder.WithClusterTls(tls);
         if (cluster.Seeds.Count == 0)
             builder.WithActors((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;
     }
+
+    /// <summary>TLS on the remoting transport: the cluster's certificate presented, and a peer accepted only with the same one.</summary>
+    public static AkkaConfigurationBuilder WithClusterTls(this AkkaConfigurationBuilder builder, ClusterTls tls) =>
+        builder.AddHocon("akka.remote.dot-netty.tcp.enable-ssl = on", HoconAddMode.Prepend)
+            .AddSetup(new Akka.Remote.Transport.DotNetty.DotNettySslSetup(tls.Certificate, suppressValidation: false,
+                requireMutualAuthentication: tls.RequirePeer,
+                Akka.Remote.Transport.DotNetty.CertificateValidation.PinnedCertificate(tls.Certificate.Thumbprint)));
 
     /// <summary>
     /// The BatchManager as a cluster singleton on the coordinator role, with its proxy registered as

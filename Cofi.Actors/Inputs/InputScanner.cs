@@ -21,14 +21,18 @@ public static class InputScanner
     /// Files are examined lazily, one per entry enumerated. Problems with one file are reported in its
     /// <see cref="InputFile.Error"/>; an input that cannot be used at all throws
     /// <see cref="InputUnavailableException"/>, at once for a missing path.
+    /// With a <paramref name="confinement"/>, the input and every entry must stay under its roots: an entry that does
+    /// not fails with the reason and is never opened, and so does a manifest line with a <c>..</c> segment.
     /// </summary>
-    public static IEnumerable<InputFile> Scan(string input)
+    public static IEnumerable<InputFile> Scan(string input, InputConfinement? confinement = null)
     {
         var (path, shape) = Locate(input);
+        if (confinement is not null && !confinement.Holds(path))
+            throw new InputUnavailableException(path, $"input leads outside the input roots: {path}");
         return shape switch
         {
-            InputShape.Folder => ScanFolder(path),
-            InputShape.Manifest => ScanManifest(path),
+            InputShape.Folder => ScanFolder(path, confinement),
+            InputShape.Manifest => ScanManifest(path, confinement),
             _ => [],
         };
     }
@@ -99,14 +103,17 @@ public static class InputScanner
         }
     }
 
-    private static IEnumerable<InputFile> ScanFolder(string folder)
+    private static IEnumerable<InputFile> ScanFolder(string folder, InputConfinement? confinement)
     {
         var names = ListFolder(folder);
         for (var fileId = 0; fileId < names.Count; fileId++)
         {
-            yield return FileInspector.Inspect(fileId, names[fileId], Path.Join(folder, names[fileId]));
+            yield return Inspect(fileId, names[fileId], Path.Join(folder, names[fileId]), confinement);
         }
     }
+
+    private static InputFile Inspect(int fileId, string name, string path, InputConfinement? confinement) =>
+        confinement?.Refusal(path, name) is { } refusal ? FileInspector.Invalid(fileId, name, path, refusal) : FileInspector.Inspect(fileId, name, path);
 
     private static List<string> ListFolder(string folder)
     {
@@ -138,18 +145,19 @@ public static class InputScanner
         || name.EndsWith(".mp3", StringComparison.OrdinalIgnoreCase)
         || name.EndsWith(".flac", StringComparison.OrdinalIgnoreCase);
 
-    private static IEnumerable<InputFile> ScanManifest(string manifest)
+    private static IEnumerable<InputFile> ScanManifest(string manifest, InputConfinement? confinement)
     {
         var baseFolder = Path.GetDirectoryName(manifest)!;
         var firstLineByName = new Dictionary<string, int>(StringComparer.Ordinal);
         var fileId = 0;
         foreach (var (line, entry) in ReadManifest(manifest))
         {
-            yield return Resolve(fileId++, line, entry, baseFolder, firstLineByName);
+            yield return Resolve(fileId++, line, entry, baseFolder, firstLineByName, confinement);
         }
     }
 
-    private static InputFile Resolve(int fileId, int line, string entry, string baseFolder, Dictionary<string, int> firstLineByName)
+    private static InputFile Resolve(int fileId, int line, string entry, string baseFolder, Dictionary<string, int> firstLineByName,
+        InputConfinement? confinement)
     {
         string path;
         try
@@ -167,7 +175,12 @@ public static class InputScanner
             return FileInspector.Invalid(fileId, name, path, $"duplicate file name, first listed on line {firstLineByName[name]}");
         }
 
-        return FileInspector.Inspect(fileId, name, path);
+        if (confinement is not null && entry.Split('/', '\\').Contains(".."))
+        {
+            return FileInspector.Invalid(fileId, name, path, $"refused: line {line} has a '..' segment; it was not opened");
+        }
+
+        return Inspect(fileId, name, path, confinement);
     }
 
     private static IEnumerable<(int Line, string Entry)> ReadManifest(string manifest)

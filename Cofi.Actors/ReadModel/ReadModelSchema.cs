@@ -129,7 +129,24 @@ public static class ReadModelSchema
             new("sequence_nr", "BIGINT NOT NULL"),
             new("processed", "INT NOT NULL"),
         ], null, []);
+
+        // Written by the web API for every mutation asked of it, not by the EventWriter.
+        yield return new Table(AuditLogTable,
+        [
+            id,
+            new("at", $"{d.Timestamp} NOT NULL"),
+            new("token_name", $"{Varchar(64)} NULL"),
+            new("role", $"{Varchar(16)} NULL"),
+            new("action", $"{Varchar(64)} NOT NULL"),
+            new("target", $"{Varchar(512)} NOT NULL"),
+            new("reason", $"{Varchar(500)} NULL"),
+            new("outcome", "INT NOT NULL"),
+            new("client_address", $"{Varchar(64)} NULL"),
+        ], null, [new("ix_audit_log_at", "at"), new("ix_audit_log_token", "token_name")]);
     }
+
+    /// <summary>Who asked the API for which change, and what came of it.</summary>
+    public const string AuditLogTable = "audit_log";
 
     private static void Migrate(DataConnection connection, SqlDialect d, Table table, string? database)
     {

@@ -26,7 +26,9 @@ public static class WebLoadBenchmark
     {
         var database = Path.Combine(workDir, $"bench-{viewers}-viewers.db");
         var (config, settings) = new RuntimeOptions(database, null, null, latencyMs, null).LoadConfiguration();
-        var web = new WebSettings(IPAddress.Loopback, 0, [input], null);
+        // Every viewer comes from 127.0.0.1: one address's rate limit would throttle the benchmark itself.
+        var open = Management.Security.AccessSettings.Open with { Limits = Management.Security.ApiLimits.Default with { RequestsPerSecond = 0 } };
+        var web = new WebSettings(IPAddress.Loopback, 0, [input], open);
         await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: true), config, settings, DatabaseSettings.Sqlite(database), web);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = viewers + 4 })
         {

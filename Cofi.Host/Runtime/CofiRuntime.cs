@@ -9,6 +9,7 @@ using Cofi.Actors.Logging;
 using Cofi.Actors.Metrics;
 using Cofi.Actors.Persistence;
 using Cofi.Host.Web;
+using Cofi.Management.Security;
 using Cofi.Host.Web.Readiness;
 using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
@@ -50,6 +51,9 @@ public sealed class CofiRuntime : IAsyncDisposable
 
     public ActorSystem System { get; }
 
+    /// <summary>The host's services: its endpoints, settings and actors.</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Where the node's own lines go: plain text, or the JSON log stream.</summary>
     public NodeLog Log { get; }
 
@@ -83,6 +87,8 @@ public sealed class CofiRuntime : IAsyncDisposable
         WebSettings? web = null, ManagementSettings? management = null, LogFormat logFormat = LogFormat.Text)
     {
         if (plan.ServesWeb && web is null) throw new ArgumentException("a plan that serves the web needs its settings", nameof(web));
+        // Batches the API accepted are scanned confined to the roots it accepted them under.
+        if (web is not null) settings = settings with { InputRoots = web.InputRoots };
         var owned = new List<IDisposable>();
         if (plan.HostsEventWriter && database.SqliteFile is { } file) owned.Add(DatabaseLock.Acquire(file));
         ICallRecorder recorder = NoCallRecorder.Instance;
@@ -150,6 +156,7 @@ public sealed class CofiRuntime : IAsyncDisposable
             AddAkka(builder.Services);
             var app = builder.Build();
             if (plan.ServesWeb) app.MapCofiWeb();
+            else app.UseCofiAccess();
             app.MapCofiManagement();
             host = app;
         }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -47,19 +48,19 @@ public static class BatchApi
 
     public static RouteGroupBuilder MapBatchApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/batches").WithTags("batches");
+        var group = routes.MapGroup("/api/batches").WithTags("batches").RequireRole(Role.Viewer);
         group.MapGet("/", ListAsync).WithName("ListBatches");
-        group.MapPost("/", SubmitAsync).WithName("SubmitBatch").RequireApiToken()
+        group.MapPost("/", SubmitAsync).WithName("SubmitBatch").RequireRole(Role.Operator)
             .Accepts<SubmitRequest>("application/json").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/{batchId:long}", GetAsync).WithName("GetBatch");
         group.MapPost("/{batchId:long}/pause", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>
-            ControlAsync(request, manager, log, new BatchCommands.Pause(batchId), $"batch {batchId} paused")).WithName("PauseBatch").RequireApiToken();
+            ControlAsync(request, manager, log, new BatchCommands.Pause(batchId), $"batch {batchId} paused")).WithName("PauseBatch").RequireRole(Role.Operator);
         group.MapPost("/{batchId:long}/resume", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>
-            ControlAsync(request, manager, log, new BatchCommands.Resume(batchId), $"batch {batchId} resumed")).WithName("ResumeBatch").RequireApiToken();
-        group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireApiToken();
-        group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireApiToken();
-        group.MapPost("/{batchId:long}/priority", PriorityAsync).WithName("SetBatchPriority").RequireApiToken();
+            ControlAsync(request, manager, log, new BatchCommands.Resume(batchId), $"batch {batchId} resumed")).WithName("ResumeBatch").RequireRole(Role.Operator);
+        group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireRole(Role.Operator);
+        group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireRole(Role.Operator);
+        group.MapPost("/{batchId:long}/priority", PriorityAsync).WithName("SetBatchPriority").RequireRole(Role.Operator);
         return group;
     }
 

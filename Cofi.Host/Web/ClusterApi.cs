@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -23,7 +24,7 @@ public static class ClusterApi
 
     public static RouteGroupBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("cluster");
+        var group = routes.MapGroup("/api").WithTags("cluster").RequireRole(Role.Viewer);
         group.MapGet("/cluster/members", (ActorSystem system) => TypedResults.Ok(Members(system))).WithName("ClusterMembers");
         group.MapGet("/pipeline", (CofiSettings settings) => TypedResults.Ok(new Pipeline(settings.Pipeline.Mode.ToString().ToLowerInvariant(),
             settings.Pipeline.Stages.Select(s => new PipelineStage(s.Name, s.Kind.ToString().ToLowerInvariant())).ToList()))).WithName("Pipeline");

@@ -57,6 +57,18 @@ public static class CoordinatorPalettes
             [Arg("host", "the machine's name", completion: "machine")], confirm: true),
     ]);
 
+    public static readonly CommandPalette Audit = new("audit", "who asked for which change, and what came of it (admins)", Role,
+    [
+        Get("list", "the audit trail, newest first: time, token, role, action, target, reason, outcome, client", "/api/audit",
+        [],
+        [
+            Switch("token", "only this token's requests"),
+            Switch("action", "only this action (e.g. PauseBatch)"),
+            Switch("outcome", "only requests answered with this HTTP status", "int"),
+            Switch("since", "only requests from this time on (ISO 8601, e.g. 2026-03-01T00:00:00Z)"),
+        ], output: "pages", view: "table", columns: ["at", "tokenName", "role", "action", "target", "outcome", "clientAddress", "reason"]),
+    ]);
+
     public static readonly CommandPalette File = new("file", "one file of a batch", Role,
     [
         Get("show", "every stage and attempt: machine, duration, HTTP status, error, request and response", "/api/batches/{batchId}/timeline",

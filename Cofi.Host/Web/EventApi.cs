@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -21,7 +22,7 @@ public static class EventApi
 
     public static RouteGroupBuilder MapEventApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("events");
+        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("events").RequireRole(Role.Viewer);
         group.MapGet("/events", EventsAsync).WithName("BatchEvents");
         group.MapGet("/files", FilesAsync).WithName("BatchFiles");
         group.MapGet("/timeline", TimelineAsync).WithName("FileTimeline");

@@ -1,3 +1,5 @@
+using Cofi.Actors.Inputs;
+
 namespace Cofi.Host.Web;
 
 /// <summary>Decides whether a path submitted over the API lies under one of the configured input roots.</summary>
@@ -14,19 +16,11 @@ public static class InputRoots
         if (input.Split('/', '\\').Any(segment => segment == ".."))
             return (null, "input must not contain '..' segments");
         var full = Normalize(input);
-        var root = roots.FirstOrDefault(r => full == r || full.StartsWith(r + Path.DirectorySeparatorChar, StringComparison.Ordinal));
-        if (root is null)
+        if (!InputConfinement.Under(full, roots))
             return (null, roots.Count == 0 ? "no input roots are configured (cofi.web.input-roots): the API accepts no input" : "input is not under any configured input root");
         if (!Directory.Exists(full) && !File.Exists(full)) return (null, $"input not found: {full}");
-        if (IsLinkOutside(full, roots)) return (null, "input is a link that leads outside the input roots");
+        // Its real path, every symbolic link on the way followed, must stay under a root too.
+        if (InputConfinement.For(full, roots) is null) return (null, "input is a link that leads outside the input roots");
         return (full, null);
-    }
-
-    private static bool IsLinkOutside(string full, IReadOnlyList<string> roots)
-    {
-        FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
-        if (info.LinkTarget is null) return false;
-        var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
-        return target is null || !roots.Any(r => Normalize(target) == r || Normalize(target).StartsWith(r + Path.DirectorySeparatorChar, StringComparison.Ordinal));
     }
 }

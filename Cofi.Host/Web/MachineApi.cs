@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -41,11 +42,11 @@ public static class MachineApi
 
     public static RouteGroupBuilder MapMachineApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("gpu");
+        var group = routes.MapGroup("/api").WithTags("gpu").RequireRole(Role.Viewer);
         group.MapGet("/machines", MachinesAsync).WithName("GpuMachines");
-        group.MapPost("/machines", AddAsync).WithName("AddGpuMachine").RequireApiToken();
-        group.MapPost("/machines/{host}/remove", RemoveAsync).WithName("RemoveGpuMachine").RequireApiToken();
-        group.MapPost("/gpu-nodes/{node}/drain", DrainAsync).WithName("DrainGpuNode").RequireApiToken();
+        group.MapPost("/machines", AddAsync).WithName("AddGpuMachine").RequireRole(Role.Operator);
+        group.MapPost("/machines/{host}/remove", RemoveAsync).WithName("RemoveGpuMachine").RequireRole(Role.Operator);
+        group.MapPost("/gpu-nodes/{node}/drain", DrainAsync).WithName("DrainGpuNode").RequireRole(Role.Operator);
         return group;
     }
 

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -29,7 +30,7 @@ public static class ResultsApi
 
     public static RouteGroupBuilder MapResultsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("results");
+        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("results").RequireRole(Role.Viewer);
         group.MapGet("/results", ResultsAsync).WithName("BatchResults").Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
         group.MapGet("/failed", FailedAsync).WithName("BatchFailedFiles");
         group.MapGet("/log", LogAsync).WithName("BatchLogAfter");

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
@@ -20,7 +21,7 @@ public static class StreamApi
 {
     public static RouteGroupBuilder MapStreamApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("progress");
+        var group = routes.MapGroup("/api").WithTags("progress").RequireRole(Role.Viewer);
         group.MapGet("/stream", (HttpContext http, IRequiredActor<ProgressBroadcaster> broadcaster, CancellationToken cancel) =>
             Stream(http, broadcaster.ActorRef, null, cancel)).WithName("StreamAllBatches");
         group.MapGet("/batches/{batchId:long}/stream", async Task<Results<ServerSentEventsResult<ProgressFrame>, ProblemHttpResult>> (

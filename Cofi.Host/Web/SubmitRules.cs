@@ -42,7 +42,7 @@ public static partial class SubmitRules
 
         var (path, inputProblem) = InputRoots.Check(request.Input, roots);
         if (path is null) Refuse("input", inputProblem!);
-        else if (EmptyInput(path) is { } empty) Refuse("input", empty);
+        else if (EmptyInput(path, roots) is { } empty) Refuse("input", empty);
         if (request.Pipeline is { } pipeline && pipeline != DefaultPipeline)
             Refuse("pipeline", $"unknown pipeline '{pipeline}'; this process runs '{DefaultPipeline}'");
         if (request.Name is { } name && NameProblem(name) is { } nameProblem) Refuse("name", nameProblem);
@@ -58,11 +58,11 @@ public static partial class SubmitRules
     }
 
     /// <summary>Why an input that exists cannot make a batch: no entry to process, or unreadable.</summary>
-    private static string? EmptyInput(string path)
+    private static string? EmptyInput(string path, IReadOnlyList<string> roots)
     {
         try
         {
-            if (InputScanner.Scan(path).Any()) return null;
+            if (InputScanner.Scan(path, InputConfinement.For(path, roots)).Any()) return null;
             return Directory.Exists(path) ? $"the folder holds no file: {path}" : $"the manifest lists no file: {path}";
         }
         catch (InputUnavailableException e)

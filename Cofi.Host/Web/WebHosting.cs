@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cofi.Host.Web.Audit;
 using Cofi.Host.Web.Events;
+using Cofi.Management.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -14,15 +16,18 @@ public static class WebHosting
 {
     public static WebApplicationBuilder AddCofiWeb(this WebApplicationBuilder builder, WebSettings web)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(web.Bind, web.Port));
+        builder.WebHost.ListenWithTls(web.Bind, web.Port, web.Certificate);
         builder.Services.AddSingleton(web);
-        builder.Services.AddSingleton(new Management.ApiTokenSettings(web.ApiToken));
+        builder.Services.AddSingleton(web.Access);
         builder.Services.AddSingleton<ReadModelEvents>();
         builder.Services.AddSingleton<BatchReads>();
         builder.Services.AddSingleton<ReadModelResults>();
+        builder.Services.AddSingleton<ReadModelAuditTrail>();
+        builder.Services.AddSingleton<Management.Audit.IAuditTrail>(services => services.GetRequiredService<ReadModelAuditTrail>());
         builder.Services.AddSingleton(CoordinatorPalettes.Batch);
         builder.Services.AddSingleton(CoordinatorPalettes.Gpu);
         builder.Services.AddSingleton(CoordinatorPalettes.File);
+        builder.Services.AddSingleton(CoordinatorPalettes.Audit);
         builder.Services.AddSingleton<Management.ICompletionSource, BatchCompletion>();
         builder.Services.AddSingleton<Management.ICompletionSource, NodeCompletion>();
         builder.Services.AddSingleton<Management.ICompletionSource, MachineCompletion>();
@@ -47,13 +52,15 @@ public static class WebHosting
         var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        app.MapOpenApi("/openapi/v1.json");
+        app.UseCofiAccess();
+        app.MapOpenApi("/openapi/v1.json").RequireRole(Role.Viewer);
         app.MapBatchApi();
         app.MapStreamApi();
         app.MapEventApi();
         app.MapClusterApi();
         app.MapMachineApi();
         app.MapResultsApi();
+        app.MapAuditApi();
         return app;
     }
 }

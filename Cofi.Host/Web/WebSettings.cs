@@ -1,16 +1,19 @@
 using System.Net;
 using Akka.Configuration;
 using Cofi.Actors.Configuration;
+using Cofi.Management.Security;
 
 namespace Cofi.Host.Web;
 
 /// <summary>
-/// Where the web server listens, which folders a batch submitted over the API may read, and the bearer token that
-/// mutating endpoints require (<c>COFI_API_TOKEN</c>; none when unset). Read from <c>cofi.web</c>.
+/// Where the web server listens, which folders a batch submitted over the API may read (from <c>cofi.web</c>), and
+/// who may call the API (<see cref="AccessSettings"/>: <c>COFI_TOKENS_FILE</c>, <c>COFI_API_TOKEN</c>).
 /// </summary>
-public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string> InputRoots, string? ApiToken)
+public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string> InputRoots, AccessSettings Access)
 {
-    public const string TokenVariable = "COFI_API_TOKEN";
+    /// <summary>HTTPS with this certificate (<c>COFI_TLS_CERT</c>, see <see cref="TlsCertificate"/>); null: plain HTTP.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     public const string BindVariable = "COFI_WEB_BIND";
     public const string PortVariable = "COFI_WEB_PORT";
     public const string InputRootsVariable = "COFI_INPUT_ROOTS";
@@ -43,8 +46,10 @@ public sealed record WebSettings(IPAddress Bind, int Port, IReadOnlyList<string>
             .Select(r => Web.InputRoots.Normalize(r))
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        var token = Environment.GetEnvironmentVariable(TokenVariable);
-        return new WebSettings(address, portValue, roots, string.IsNullOrEmpty(token) ? null : token);
+        return new WebSettings(address, portValue, roots, AccessSettings.FromEnvironment(Environment.GetEnvironmentVariable))
+        {
+            Certificate = TlsCertificate.FromEnvironment(Environment.GetEnvironmentVariable),
+        };
     }
 
     private static T Read<T>(string key, Func<T> read)

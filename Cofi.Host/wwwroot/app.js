@@ -28,15 +28,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function token() { return $("token").value || sessionStorage.getItem("cofi-token") || ""; }
-
+// The token lives in the session cookie that POST /api/session sets (HttpOnly: this page never holds it), so the
+// EventSource and every fetch carry it.
 async function api(path, options = {}) {
   const headers = { "Accept": "application/json", ...(options.headers || {}) };
-  if (options.method && options.method !== "GET") {
-    const t = token();
-    if (t) headers["Authorization"] = "Bearer " + t;
-    if (options.body) headers["Content-Type"] = "application/json";
-  }
+  if (options.body) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { ...options, headers });
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
@@ -83,7 +79,6 @@ async function select(batchId) {
 
 $("submit-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  sessionStorage.setItem("cofi-token", $("token").value);
   const message = $("submit-message");
   try {
     const accepted = await api("/api/batches", { method: "POST", body: JSON.stringify({ input: $("submit-input").value }) });
@@ -326,9 +321,55 @@ async function openTimeline(name) {
   $("timeline").tBodies[0].replaceChildren(...rows);
 }
 
+// ---- sign-in ----
+const ranks = { viewer: 1, operator: 2, admin: 3 };
+
+function showSession(session) {
+  $("sign-in").hidden = true;
+  $("sign-out").hidden = session.open;
+  $("session").textContent = session.open ? "open access" : `${session.name} (${session.role})`;
+  // Actions the role cannot take are hidden; the API refuses them anyway.
+  for (const node of document.querySelectorAll("[data-role]")) node.hidden = ranks[node.dataset.role] > ranks[session.role];
+}
+
+$("sign-in").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  try {
+    const session = await api("/api/session", { method: "POST", body: JSON.stringify({ token: $("token").value }) });
+    $("token").value = "";
+    $("sign-in-message").textContent = "";
+    showSession(session);
+    start();
+  } catch (err) {
+    $("sign-in-message").textContent = err.message;
+  }
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await api("/api/session", { method: "DELETE" }).catch(() => {});
+  location.reload();
+});
+
+(async function signedIn() {
+  try {
+    showSession(await api("/api/session"));
+    start();
+  } catch (e) {
+    $("connection").textContent = "signed out";
+    $("sign-in-message").textContent = "sign in with an API token";
+  }
+})();
+
+// ---- audit trail (admins) ----
+async function loadAudit() {
+  const page = await api("/api/audit?limit=50");
+  $("audit").tBodies[0].replaceChildren(...page.items.map((r) =>
+    el("tr", { dataset: { action: r.action, outcome: r.outcome } }, el("td", {}, when(r.at)), el("td", {}, r.tokenName || "—"), el("td", {}, r.role || ""),
+      el("td", {}, r.action), el("td", {}, r.target), el("td", {}, r.outcome), el("td", {}, r.clientAddress || ""), el("td", {}, r.reason || ""))));
+}
+
 // ---- start ----
-(async function start() {
-  $("token").value = sessionStorage.getItem("cofi-token") || "";
+async function start() {
   try {
     const pipeline = await api("/api/pipeline");
     state.pipeline = pipeline.stages.map((stage) => stage.name);
@@ -339,4 +380,8 @@ async function openTimeline(name) {
   setInterval(sampleThroughput, 1000);
   setInterval(loadMachines, 2000);
   loadMachines();
-})();
+  if (!$("audit-panel").hidden) {
+    loadAudit().catch(() => {});
+    setInterval(() => loadAudit().catch(() => {}), 5000);
+  }
+}

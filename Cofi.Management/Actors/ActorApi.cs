@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Management;
 
@@ -20,7 +21,7 @@ public static class ActorApi
 
     public static IEndpointRouteBuilder MapActorApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/actors").WithTags("actors");
+        var group = routes.MapGroup("/api/actors").WithTags("actors").RequireRole(Role.Viewer);
         group.MapGet("/system", (StartedActorSystem started) =>
         {
             var system = (ExtendedActorSystem)(started.Get() ?? throw new InvalidOperationException("the actor system has not started"));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Management;
 
@@ -32,18 +33,18 @@ public static class ClusterOpsApi
 
     public static IEndpointRouteBuilder MapClusterOpsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/cluster").WithTags("cluster");
+        var group = routes.MapGroup("/api/cluster").WithTags("cluster").RequireRole(Role.Viewer);
         group.MapGet("/", (StartedActorSystem system) => TypedResults.Ok(View(Started(system)))).WithName("ClusterShow");
         group.MapGet("/leader", (StartedActorSystem system) =>
         {
             var view = View(Started(system));
             return TypedResults.Ok(new LeaderView(view.Leader, view.Self));
         }).WithName("ClusterLeader");
-        group.MapPost("/join", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "join")).WithName("ClusterJoin").RequireApiToken();
-        group.MapPost("/leave", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "leave")).WithName("ClusterLeave").RequireApiToken();
-        group.MapPost("/down", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "down")).WithName("ClusterDown").RequireApiToken();
+        group.MapPost("/join", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "join")).WithName("ClusterJoin").RequireRole(Role.Operator);
+        group.MapPost("/leave", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "leave")).WithName("ClusterLeave").RequireRole(Role.Operator);
+        group.MapPost("/down", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "down")).WithName("ClusterDown").RequireRole(Role.Operator);
         group.MapPost("/down-unreachable", (HttpRequest request, StartedActorSystem system, OperatorLog log) => ChangeAsync(request, system, log, "down-unreachable"))
-            .WithName("ClusterDownUnreachable").RequireApiToken();
+            .WithName("ClusterDownUnreachable").RequireRole(Role.Operator);
         group.MapGet("/events", ClusterEventStream.Stream).WithName("ClusterEvents");
         return routes;
     }

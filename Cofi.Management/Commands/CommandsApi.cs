@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Management;
 
@@ -14,7 +15,7 @@ public static class CommandsApi
 {
     public static IEndpointRouteBuilder MapCommandsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("commands");
+        var group = routes.MapGroup("/api").WithTags("commands").RequireRole(Role.Viewer);
         group.MapGet("/commands", (IEnumerable<CommandPalette> palettes, StartedActorSystem system) =>
         {
             var (node, roles) = Identity(system);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Cofi.Management.Security;
 
 namespace Cofi.Management;
 
@@ -14,7 +15,7 @@ public static class NodeApi
 
     public static IEndpointRouteBuilder MapNodeApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/node").WithTags("node");
+        var group = routes.MapGroup("/api/node").WithTags("node").RequireRole(Role.Viewer);
         group.MapGet("/health", async (IEnumerable<IReadinessCheck> checks, CancellationToken aborted) =>
         {
             var outcomes = await ReadinessProbe.RunAsync(checks, aborted);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cofi.Management;
@@ -27,8 +28,10 @@ public static class JsonBody
     {
         if (!request.HasJsonContentType())
             return (null, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "JSON expected", "send the body as application/json"));
-        var bytes = await ReadCappedAsync(request);
-        if (bytes is null) return (null, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body too large", $"the body may be at most {MaxBytes:N0} bytes"));
+        // The server's own cap (COFI_MAX_BODY_BYTES) when it is the smaller.
+        var cap = Math.Min(MaxBytes, request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? MaxBytes);
+        var bytes = await ReadCappedAsync(request, cap);
+        if (bytes is null) return (null, Problems.Status(StatusCodes.Status413PayloadTooLarge, "body too large", $"the body may be at most {cap:N0} bytes"));
         try
         {
             using var document = JsonDocument.Parse(bytes);
@@ -63,15 +66,15 @@ public static class JsonBody
         return (field, $"must be {what}");
     }
 
-    private static async Task<byte[]?> ReadCappedAsync(HttpRequest request)
+    private static async Task<byte[]?> ReadCappedAsync(HttpRequest request, long cap)
     {
-        if (request.ContentLength > MaxBytes) return null;
+        if (request.ContentLength > cap) return null;
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) return null;
+            if (buffer.Length + read > cap) return null;
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();

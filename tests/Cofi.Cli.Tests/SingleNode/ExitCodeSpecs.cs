@@ -40,6 +40,19 @@ public sealed class ExitCodeSpecs(ServeFixture fixture)
     }
 
     [Fact]
+    public async Task Should_exit_6_and_name_the_role_a_verb_needs_when_the_token_is_too_weak()
+    {
+        var viewer = new Dictionary<string, string> { ["COFI_API_TOKEN"] = _serve.ViewerToken };
+
+        var list = await CofiCommand.RunAsync(viewer, _serve.Address, "batch", "list");
+        var pause = await CofiCommand.RunAsync(viewer, _serve.Address, "batch", "pause", "1");
+
+        list.ExitCode.ShouldBe(0, list.ToString());
+        pause.ExitCode.ShouldBe(6, pause.ToString());
+        ShouldBeOneLine(pause, "needs a token with the operator role; the token 'watcher' has the viewer role");
+    }
+
+    [Fact]
     public async Task Should_exit_5_when_the_node_cannot_be_reached()
     {
         var result = await CofiCommand.RunAsync(null, $"127.0.0.1:{FreePort.Next()}", "batch", "list");

@@ -1,6 +1,7 @@
 using Cofi.Actors.Inputs;
 using Cofi.Actors.Tests.Support;
 using Cofi.Host.Tests.Support;
+using Cofi.Management.Security;
 
 namespace Cofi.Cli.Tests.Support;
 
@@ -11,6 +12,12 @@ namespace Cofi.Cli.Tests.Support;
 public sealed class ServeNode : IAsyncDisposable
 {
     public const string Token = "operator-token";
+
+    /// <summary>A viewer's token from the node's tokens file, beside the operator's <see cref="Token"/>.</summary>
+    public string ViewerToken { get; private init; } = "";
+
+    /// <summary>An admin's token from the node's tokens file.</summary>
+    public string AdminToken { get; private init; } = "";
 
     private ServeNode(TempDirectory dir, CofiProcess process, string address)
     {
@@ -37,16 +44,19 @@ public sealed class ServeNode : IAsyncDisposable
     {
         dir ??= new TempDirectory("cofi-cli");
         Directory.CreateDirectory(dir.File("inputs"));
+        var viewer = TokenFile.Add(dir.File("tokens"), "watcher", Role.Viewer);
+        var admin = TokenFile.Add(dir.File("tokens"), "root", Role.Admin);
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["COFI_API_TOKEN"] = Token,
             ["COFI_INPUT_ROOTS"] = dir.File("inputs"),
+            ["COFI_TOKENS_FILE"] = dir.File("tokens"),
         };
         var process = CofiProcess.StartDll(CofiProcess.HostDll, env, "serve", "--db", dir.File("cofi.db"), "--latency", latency);
         await ClusterRig.Until(() => process.Stdout.Contains(": dashboard http://"), "serve listening", process);
         var line = process.Stdout.Split('\n').First(l => l.Contains(": dashboard http://"));
         var address = line[(line.IndexOf("http://", StringComparison.Ordinal) + 7)..].Split('/')[0];
-        return new ServeNode(dir, process, address);
+        return new ServeNode(dir, process, address) { ViewerToken = viewer, AdminToken = admin };
     }
 
     /// <summary>A folder of sample files under the input root.</summary>

@@ -21,7 +21,7 @@ public sealed class ServeSpecs : IDisposable
         SampleBatch.Generate(input, 40, 0);
         using var serve = CofiProcess.StartDll(CofiProcess.HostDll, new Dictionary<string, string> { ["COFI_INPUT_ROOTS"] = _dir.Path },
             "serve", "--db", _dir.File("cofi.db"), "--latency", "0");
-        using var client = new HttpClient { BaseAddress = new Uri(await AddressAsync(serve)) };
+        using var client = new HttpClient { BaseAddress = new Uri(await serve.DashboardAddressAsync(Patience)) };
 
         await Poll.UntilAsync(() => client.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, "ready", Patience);
         (await client.GetStringAsync("/health")).ShouldContain("alive");
@@ -44,7 +44,7 @@ public sealed class ServeSpecs : IDisposable
     {
         using var serve = CofiProcess.StartDll(CofiProcess.HostDll, new Dictionary<string, string>(),
             "serve", "--db", _dir.File("cofi.db"), "--log-format", "json");
-        await AddressAsync(serve);
+        await serve.DashboardAddressAsync(Patience);
         serve.Terminate();
         await serve.WaitForExitAsync(Patience);
 
@@ -75,20 +75,17 @@ public sealed class ServeSpecs : IDisposable
     [InlineData("COFI_MANAGEMENT_PORT", "forty")]
     [InlineData("COFI_MANAGEMENT_BIND", "nowhere")]
     [InlineData("COFI_INPUT_ROOTS", "relative/path")]
+    [InlineData("COFI_RATE_LIMIT", "fast")]
+    [InlineData("COFI_MAX_BODY_BYTES", "-1")]
+    [InlineData("COFI_METRICS_OPEN", "yes")]
+    [InlineData("COFI_TOKENS_FILE", "/nonexistent/tokens")]
+    [InlineData("COFI_TLS_CERT", "/nonexistent/cert.pem")]
     public async Task Should_stop_a_node_at_start_naming_a_bad_variable(string variable, string value)
     {
         using var node = CofiProcess.StartDll(CofiProcess.HostDll, new Dictionary<string, string> { [variable] = value, ["COFI_ROLES"] = "gpu" }, "node");
 
         (await node.WaitForExitAsync(Patience)).ShouldBe(3, node.Stderr);
         node.Stderr.ShouldContain(variable);
-    }
-
-    private static async Task<string> AddressAsync(CofiProcess process)
-    {
-        var line = new Regex(@"dashboard (http://\S+?)/ ");
-        await Poll.UntilAsync(() => Task.FromResult(process.Stdout), s => line.IsMatch(s) || process.HasExited, "the dashboard's address", Patience);
-        if (!line.IsMatch(process.Stdout)) throw new InvalidOperationException($"serve ended: {process.Stdout}\n{process.Stderr}");
-        return line.Match(process.Stdout).Groups[1].Value;
     }
 
     public void Dispose() => _dir.Dispose();

@@ -110,6 +110,15 @@ public sealed class CofiProcess : IDisposable
         }
     }
 
+    /// <summary>The dashboard's address, from the line <c>serve</c> prints once it listens.</summary>
+    public async Task<string> DashboardAddressAsync(TimeSpan patience)
+    {
+        var line = new System.Text.RegularExpressions.Regex(@"dashboard (http://\S+?)/ ");
+        await Poll.UntilAsync(() => Task.FromResult(Stdout), s => line.IsMatch(s) || HasExited, "the dashboard's address", patience);
+        if (!line.IsMatch(Stdout)) throw new InvalidOperationException($"serve ended: {Stdout}\n{Stderr}");
+        return line.Match(Stdout).Groups[1].Value;
+    }
+
     /// <summary>Runs to the end and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
     {

@@ -14,7 +14,7 @@ public sealed class BatchApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_list_batches_newest_first()
     {
-        var list = await Web.Anonymous.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json);
+        var list = await Web.Viewer.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json);
 
         list!.ShouldContain(b => b.BatchId == batch.BatchId && b.Status == BatchStatus.Completed);
         list!.Select(b => b.BatchId).ShouldBeInOrder(SortDirection.Descending);
@@ -23,7 +23,7 @@ public sealed class BatchApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_get_a_batch_with_every_stage()
     {
-        var detail = await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}", CofiWeb.Json);
+        var detail = await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}", CofiWeb.Json);
 
         detail.GetProperty("batch").GetProperty("status").GetString().ShouldBe("completed");
         var stages = detail.GetProperty("stages").EnumerateArray().ToList();
@@ -35,7 +35,7 @@ public sealed class BatchApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_answer_404_with_problem_details_for_an_unknown_batch()
     {
-        var body = await (await Web.Anonymous.GetAsync("/api/batches/424242")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var body = await (await Web.Viewer.GetAsync("/api/batches/424242")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
 
         body.GetProperty("detail").GetString().ShouldBe("there is no batch 424242");
     }
@@ -43,7 +43,7 @@ public sealed class BatchApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_answer_problem_details_for_a_route_that_does_not_parse()
     {
-        await (await Web.Anonymous.GetAsync("/api/batches/not-a-number")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Web.Viewer.GetAsync("/api/batches/not-a-number")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Theory]
@@ -71,9 +71,10 @@ public sealed class BatchApiSpecs(CompletedBatch batch)
     }
 
     [Fact]
-    public async Task Should_leave_reading_endpoints_open_without_the_token()
+    public async Task Should_refuse_reading_endpoints_without_a_token_once_tokens_are_configured()
     {
-        (await Web.Anonymous.GetAsync("/api/batches")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await Web.Anonymous.GetAsync("/api/batches")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        (await Web.Viewer.GetAsync("/api/batches")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     public static TheoryData<string, string> BadInputs() => new()

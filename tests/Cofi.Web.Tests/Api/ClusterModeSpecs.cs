@@ -14,14 +14,14 @@ public sealed class ClusterModeSpecs
     public async Task Should_list_the_cluster_members_and_the_machines_of_the_gpu_nodes()
     {
         await using var web = await CofiWeb.StartAsync(cluster: Node, hocon: "cofi.simulated.gpu-machines = 2");
-        await using var sse = await SseClient.ConnectAsync(web.Anonymous, "/api/stream");
+        await using var sse = await SseClient.ConnectAsync(web.Viewer, "/api/stream");
         await sse.NextAsync();
 
         var batchId = await web.SubmitAsync(web.Samples("clustered", 20));
         var end = await sse.SkipUntilAsync(f => f.Type == "batch" && f.Batches.Any(b => b.GetProperty("batchId").GetInt64() == batchId && b.GetProperty("status").GetString() == "completed"),
             TimeSpan.FromMinutes(2));
-        var members = (await web.Anonymous.GetFromJsonAsync<JsonElement>("/api/cluster/members")).EnumerateArray().ToList();
-        var machines = (await web.Anonymous.GetFromJsonAsync<JsonElement>("/api/machines")).EnumerateArray().ToList();
+        var members = (await web.Viewer.GetFromJsonAsync<JsonElement>("/api/cluster/members")).EnumerateArray().ToList();
+        var machines = (await web.Viewer.GetFromJsonAsync<JsonElement>("/api/machines")).EnumerateArray().ToList();
 
         end.Type.ShouldBe("batch");
         var member = members.Single();

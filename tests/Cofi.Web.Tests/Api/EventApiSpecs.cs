@@ -13,7 +13,7 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     private CofiWeb Web => batch.Web;
 
     private async Task<JsonElement> PageAsync(string query) =>
-        await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/events?{query}");
+        await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/events?{query}");
 
     private static List<JsonElement> Items(JsonElement page) => page.GetProperty("items").EnumerateArray().ToList();
 
@@ -67,7 +67,7 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [InlineData("page=0", "page")]
     public async Task Should_refuse_bad_filters_with_a_validation_problem(string query, string field)
     {
-        var body = await (await Web.Anonymous.GetAsync($"/api/batches/{batch.BatchId}/events?{query}")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        var body = await (await Web.Viewer.GetAsync($"/api/batches/{batch.BatchId}/events?{query}")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
 
         body.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue();
     }
@@ -75,7 +75,7 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_refuse_a_page_number_that_is_not_a_number()
     {
-        await (await Web.Anonymous.GetAsync($"/api/batches/{batch.BatchId}/events?page=abc")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await Web.Viewer.GetAsync($"/api/batches/{batch.BatchId}/events?page=abc")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Theory]
@@ -84,14 +84,14 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [InlineData("timeline?file=call-00001.wav")]
     public async Task Should_answer_404_for_an_unknown_batch(string endpoint)
     {
-        await (await Web.Anonymous.GetAsync($"/api/batches/777/{endpoint}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Web.Viewer.GetAsync($"/api/batches/777/{endpoint}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Should_search_the_batchs_files_and_say_which_stages_are_done()
     {
-        var page = await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/files?search=call-0001");
-        var all = await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/files?pageSize=500");
+        var page = await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/files?search=call-0001");
+        var all = await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/files?pageSize=500");
 
         Items(page).Select(f => f.GetProperty("name").GetString()).ShouldBe(Enumerable.Range(10, 10).Select(i => $"call-{i:00000}.wav"));
         all.GetProperty("total").GetInt32().ShouldBe(CompletedBatch.Files);
@@ -103,7 +103,7 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_give_a_files_timeline_through_every_stage_with_each_attempt()
     {
-        var timeline = await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/timeline?file=call-00003.wav");
+        var timeline = await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/timeline?file=call-00003.wav");
 
         timeline.GetProperty("name").GetString().ShouldBe("call-00003.wav");
         var stages = timeline.GetProperty("stages").EnumerateArray().ToList();
@@ -121,8 +121,8 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_answer_404_for_a_file_the_batch_does_not_have_and_400_without_a_name()
     {
-        await (await Web.Anonymous.GetAsync($"/api/batches/{batch.BatchId}/timeline?file=nope.wav")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await Web.Anonymous.GetAsync($"/api/batches/{batch.BatchId}/timeline")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await Web.Viewer.GetAsync($"/api/batches/{batch.BatchId}/timeline?file=nope.wav")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Web.Viewer.GetAsync($"/api/batches/{batch.BatchId}/timeline")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 }
 

@@ -13,7 +13,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_list_this_process_as_the_only_cluster_member()
     {
-        var members = await Web.Anonymous.GetFromJsonAsync<JsonElement>("/api/cluster/members");
+        var members = await Web.Viewer.GetFromJsonAsync<JsonElement>("/api/cluster/members");
 
         var member = members.EnumerateArray().Single();
         member.GetProperty("self").GetBoolean().ShouldBeTrue();
@@ -24,7 +24,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_list_the_gpu_machines_with_the_work_they_did()
     {
-        var machines = (await Web.Anonymous.GetFromJsonAsync<JsonElement>("/api/machines")).EnumerateArray().ToList();
+        var machines = (await Web.Viewer.GetFromJsonAsync<JsonElement>("/api/machines")).EnumerateArray().ToList();
 
         machines.Select(m => m.GetProperty("name").GetString()).ShouldBe(["gpu-1", "gpu-2", "gpu-3", "gpu-4"]);
         machines.ShouldAllBe(m => m.GetProperty("slots").GetInt32() == 8 && m.GetProperty("slotsBusy").GetInt32() >= 0 && m.GetProperty("errors").GetInt64() == 0);
@@ -34,7 +34,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_describe_the_pipeline()
     {
-        var pipeline = await Web.Anonymous.GetFromJsonAsync<JsonElement>("/api/pipeline");
+        var pipeline = await Web.Viewer.GetFromJsonAsync<JsonElement>("/api/pipeline");
 
         pipeline.GetProperty("mode").GetString().ShouldBe("streaming");
         pipeline.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()).First().ShouldBe("distribution");
@@ -50,7 +50,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_report_the_broadcasters_figures()
     {
-        var figures = await Web.Anonymous.GetFromJsonAsync<JsonElement>("/api/progress/figures");
+        var figures = await Web.Viewer.GetFromJsonAsync<JsonElement>("/api/progress/figures");
 
         figures.GetProperty("eventsIn").GetInt64().ShouldBeGreaterThan(0);
         figures.TryGetProperty("framesDropped", out _).ShouldBeTrue();
@@ -59,7 +59,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_publish_an_openapi_document_of_every_endpoint()
     {
-        var document = await Web.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var document = await Web.Viewer.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         paths.ShouldBe([
@@ -70,6 +70,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
             "/api/cluster/members", "/api/machines", "/api/machines/{host}/remove", "/api/gpu-nodes/{node}/drain", "/api/pipeline", "/health", "/ready",
             "/api/commands", "/api/completions/{kind}", "/api/cluster", "/api/cluster/leader", "/api/cluster/join", "/api/cluster/leave", "/api/cluster/down",
             "/api/cluster/down-unreachable", "/api/cluster/events", "/api/node/health", "/api/node/metrics", "/api/actors/system", "/api/actors/hierarchy",
+            "/api/session", "/api/audit",
         ], ignoreOrder: true);
     }
 

@@ -164,8 +164,8 @@ public sealed class SubmitSpecs
 
         var response = await PostAsync($$$"""{"input":"{{{input}}}","name":"März calls ☎","priority":-20,"labels":{"team":"sales","cost-centre/eu":"4711"}}""");
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetInt64();
-        var detail = await Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}");
-        var listed = (await Web.Anonymous.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == batchId);
+        var detail = await Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}");
+        var listed = (await Web.Viewer.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == batchId);
 
         var batch = detail.GetProperty("batch");
         batch.GetProperty("name").GetString().ShouldBe("März calls ☎");
@@ -179,7 +179,7 @@ public sealed class SubmitSpecs
     [Fact]
     public async Task Should_name_a_batch_submitted_without_a_name_after_its_input_folder()
     {
-        var listed = (await Web.Anonymous.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == _batch.BatchId);
+        var listed = (await Web.Viewer.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == _batch.BatchId);
 
         (listed.Name, listed.Priority, listed.Labels.Count).ShouldBe(("first", 0, 0));
     }
@@ -187,7 +187,7 @@ public sealed class SubmitSpecs
     [Fact]
     public async Task Should_describe_the_submit_body_and_the_idempotency_key_in_the_openapi_document()
     {
-        var document = await Web.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var document = await Web.Viewer.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
         var post = document.GetProperty("paths").GetProperty("/api/batches").GetProperty("post");
         var schema = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
@@ -196,7 +196,7 @@ public sealed class SubmitSpecs
         properties.EnumerateObject().Select(p => p.Name).ShouldBe(["input", "name", "priority", "labels", "pipeline", "resumeUnfinished", "reason"], ignoreOrder: true);
         properties.GetProperty("priority").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ShouldBe(["null", "integer"], ignoreOrder: true);
         post.GetProperty("parameters").EnumerateArray().ShouldContain(p => p.GetProperty("name").GetString() == SubmitRules.IdempotencyHeader && p.GetProperty("in").GetString() == "header");
-        post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldBe(["201", "400", "401", "409", "413", "415"], ignoreOrder: true);
+        post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldBe(["201", "400", "401", "403", "409", "413", "415"], ignoreOrder: true);
     }
 
     private async Task<HttpResponseMessage> PostAsync(string json, string? key = null, string mediaType = "application/json")
@@ -206,5 +206,5 @@ public sealed class SubmitSpecs
         return await Web.Client.SendAsync(request);
     }
 
-    private async Task<int> BatchCountAsync() => (await Web.Anonymous.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Count;
+    private async Task<int> BatchCountAsync() => (await Web.Viewer.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Count;
 }

@@ -15,6 +15,58 @@ public sealed class DashboardSpecs
     private static readonly float Patience = (float)TimeSpan.FromMinutes(3).TotalMilliseconds;
 
     [Fact]
+    public async Task Should_sign_a_viewer_in_hide_what_the_role_cannot_do_and_sign_out()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add(error);
+
+        await page.GotoAsync(web.Address);
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("sign in with an API token");
+        await page.FillAsync("#token", "not-a-token");
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("the token sent is not a known token");
+        await page.FillAsync("#token", CofiWeb.ViewerToken);
+        await page.ClickAsync("#sign-in button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("dashboard (viewer)");
+        await Assertions.Expect(page.Locator("#submit-form")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#pause")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#audit-panel")).ToBeHiddenAsync();
+        (await page.EvaluateAsync<string>("() => document.cookie")).ShouldBe("", "the session cookie is HttpOnly");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("dashboard (viewer)");
+        await page.ClickAsync("#sign-out");
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("signed out");
+        problems.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Should_show_an_admin_the_audit_trail_with_the_refused_sign_in()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+
+        await page.GotoAsync(web.Address);
+        await page.FillAsync("#token", "a-guess");
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("the token sent is not a known token");
+        await page.FillAsync("#token", CofiWeb.AdminToken);
+        await page.ClickAsync("#sign-in button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("root (admin)");
+        await Assertions.Expect(page.Locator("#audit-panel")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#audit tbody tr[data-action=SignIn][data-outcome='401']")).ToHaveCountAsync(1, new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#submit-form")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Should_show_a_batch_submitted_from_the_page_from_start_to_every_stage_done()
     {
         var shots = Artifacts.Folder("browser");
@@ -29,9 +81,10 @@ public sealed class DashboardSpecs
         try
         {
             await page.GotoAsync(web.Address);
+            await page.FillAsync("#token", CofiWeb.Token);
+            await page.ClickAsync("#sign-in button[type=submit]");
             await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
             await page.FillAsync("#submit-input", input);
-            await page.FillAsync("#token", CofiWeb.Token);
             await page.ClickAsync("#submit-form button[type=submit]");
             await Assertions.Expect(page.Locator("#submit-message")).ToContainTextAsync("submitted", new() { Timeout = Patience });
             // Every stage's bar ends at its final count: all files settled, and the stage marked complete.

@@ -16,7 +16,7 @@ public sealed class StreamSpecs
     public async Task Should_send_a_snapshot_first_then_deltas_until_every_stage_is_complete()
     {
         await using var web = await CofiWeb.StartAsync();
-        await using var sse = await SseClient.ConnectAsync(web.Anonymous, "/api/stream");
+        await using var sse = await SseClient.ConnectAsync(web.Viewer, "/api/stream");
 
         var snapshot = await sse.NextAsync();
         var batchId = await web.SubmitAsync(web.Samples("watched", 40));
@@ -35,7 +35,7 @@ public sealed class StreamSpecs
     public async Task Should_coalesce_to_one_frame_per_stage_every_500_ms_or_10_events()
     {
         await using var web = await CofiWeb.StartAsync("cofi.persistence.record-group-size = 1");
-        await using var sse = await SseClient.ConnectAsync(web.Anonymous, "/api/stream");
+        await using var sse = await SseClient.ConnectAsync(web.Viewer, "/api/stream");
         await sse.NextAsync();
 
         var batchId = await web.SubmitAsync(web.Samples("coalesced", 120));
@@ -54,7 +54,7 @@ public sealed class StreamSpecs
                     gap.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(495), $"{stage.Key}: a frame of {events} events waited for the interval");
             }
         }
-        var figures = await web.Anonymous.GetStringAsync("/api/progress/figures");
+        var figures = await web.Viewer.GetStringAsync("/api/progress/figures");
         figures.ShouldNotContain("\"eventsCoalesced\":0,");
         frames.Sum(f => f.Frame.GetProperty("events").GetInt32()).ShouldBeGreaterThan(frames.Count, "several events went into some frames");
     }
@@ -64,14 +64,14 @@ public sealed class StreamSpecs
     {
         await using var web = await CofiWeb.StartAsync();
         List<SseFrame> seen;
-        await using (var first = await SseClient.ConnectAsync(web.Anonymous, "/api/stream"))
+        await using (var first = await SseClient.ConnectAsync(web.Viewer, "/api/stream"))
         {
             await first.NextAsync();
             var batchId = await web.SubmitAsync(web.Samples("resumed", 30));
             seen = await first.ReadUntilAsync(f => IsEnd(f, batchId));
         }
 
-        await using var resumed = await SseClient.ConnectAsync(web.Anonymous, "/api/stream", lastEventId: seen[2].Id);
+        await using var resumed = await SseClient.ConnectAsync(web.Viewer, "/api/stream", lastEventId: seen[2].Id);
         var replayed = new List<SseFrame>();
         for (var i = 3; i < seen.Count; i++) replayed.Add(await resumed.NextAsync());
 
@@ -85,22 +85,22 @@ public sealed class StreamSpecs
         await using var web = await CofiWeb.StartAsync();
         var first = await web.SubmitAsync(web.Samples("one", 10));
         await web.WaitForEndAsync(first);
-        await using var sse = await SseClient.ConnectAsync(web.Anonymous, $"/api/batches/{first}/stream");
+        await using var sse = await SseClient.ConnectAsync(web.Viewer, $"/api/batches/{first}/stream");
 
         var snapshot = await sse.NextAsync();
         var second = await web.SubmitAsync(web.Samples("two", 10));
         await web.WaitForEndAsync(second);
-        await using var all = await SseClient.ConnectAsync(web.Anonymous, "/api/stream");
+        await using var all = await SseClient.ConnectAsync(web.Viewer, "/api/stream");
         var everything = await all.NextAsync();
 
         snapshot.Stages.ShouldAllBe(s => s.GetProperty("batchId").GetInt64() == first);
         snapshot.Stages.Count().ShouldBe(9);
         await Should.ThrowAsync<TimeoutException>(() => sse.NextAsync(TimeSpan.FromSeconds(2)));
         everything.Stages.Select(s => s.GetProperty("batchId").GetInt64()).Distinct().ShouldBe([first, second]);
-        await (await web.Anonymous.GetAsync("/api/batches/999/stream")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await web.Viewer.GetAsync("/api/batches/999/stream")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         var bad = new HttpRequestMessage(HttpMethod.Get, "/api/stream");
         bad.Headers.Add("Last-Event-ID", "yesterday");
-        await (await web.Anonymous.SendAsync(bad)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await web.Viewer.SendAsync(bad)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class StreamSpecs
         const int Frames = 40_000;
         await using var web = await CofiWeb.StartAsync("cofi.progress { frame-every = 1, subscriber-buffer = 16, replay-frames = 16 }");
         using var idle = await ConnectWithoutReadingAsync(new Uri(web.Address));
-        await using var reader = await SseClient.ConnectAsync(web.Anonymous, "/api/stream");
+        await using var reader = await SseClient.ConnectAsync(web.Viewer, "/api/stream");
         await reader.NextAsync();
         await WaitForSubscribersAsync(web, 2);
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -123,7 +123,7 @@ public sealed class StreamSpecs
         await reading;
         var caughtUp = DateTime.UtcNow - started;
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        var figures = await web.Anonymous.GetStringAsync("/api/progress/figures");
+        var figures = await web.Viewer.GetStringAsync("/api/progress/figures");
 
         caughtUp.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the reading client saw the last frame soon after it was published");
         (after - before).ShouldBeLessThan(16L * 1024 * 1024, $"{Frames} frames of ~1.5 kB went to a client that never reads; memory must not hold them");
@@ -136,14 +136,14 @@ public sealed class StreamSpecs
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
         await socket.ConnectAsync(address.Host, address.Port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /api/stream HTTP/1.1\r\nHost: {address.Authority}\r\nAccept: text/event-stream\r\n\r\n"));
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /api/stream HTTP/1.1\r\nHost: {address.Authority}\r\nAccept: text/event-stream\r\nAuthorization: Bearer {CofiWeb.ViewerToken}\r\n\r\n"));
         return socket;
     }
 
     private static async Task WaitForSubscribersAsync(CofiWeb web, int count)
     {
         var until = DateTime.UtcNow.AddSeconds(30);
-        while (!(await web.Anonymous.GetStringAsync("/api/progress/figures")).Contains($"\"subscribers\":{count}"))
+        while (!(await web.Viewer.GetStringAsync("/api/progress/figures")).Contains($"\"subscribers\":{count}"))
         {
             if (DateTime.UtcNow > until) throw new TimeoutException($"{count} subscribers never connected");
             await Task.Delay(50);

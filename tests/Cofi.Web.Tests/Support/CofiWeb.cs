@@ -14,6 +14,7 @@ using Cofi.Actors.Persistence;
 using Cofi.Actors.Tests.Support;
 using Cofi.Host.Runtime;
 using Cofi.Host.Web;
+using Cofi.Management.Security;
 
 namespace Cofi.Web.Tests.Support;
 
@@ -23,7 +24,10 @@ namespace Cofi.Web.Tests.Support;
 /// </summary>
 public sealed class CofiWeb : IAsyncDisposable
 {
+    /// <summary>The operator token (as <c>COFI_API_TOKEN</c> gives one); <see cref="ViewerToken"/> and <see cref="AdminToken"/> beside it.</summary>
     public const string Token = "s3cret-token";
+    public const string ViewerToken = "viewer-token";
+    public const string AdminToken = "admin-token";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
@@ -49,6 +53,8 @@ public sealed class CofiWeb : IAsyncDisposable
         Root = Path.Combine(dir.Path, "inputs");
         Client = Authorized(token);
         Anonymous = Authorized(null);
+        Viewer = Authorized(token is null ? null : ViewerToken);
+        Admin = Authorized(token is null ? null : AdminToken);
     }
 
     public CofiRuntime Runtime { get; }
@@ -64,15 +70,25 @@ public sealed class CofiWeb : IAsyncDisposable
     /// <summary>Sends no token.</summary>
     public HttpClient Anonymous { get; }
 
+    /// <summary>Sends the viewer token (when the host has tokens).</summary>
+    public HttpClient Viewer { get; }
+
+    /// <summary>Sends the admin token (when the host has tokens).</summary>
+    public HttpClient Admin { get; }
+
     /// <param name="database">null: an SQLite file in the test's own folder.</param>
+    /// <param name="token">the operator token; null: no tokens at all, every endpoint open.</param>
     /// <param name="cluster">null: the embedded process, outside any cluster.</param>
-    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null, NodeSettings? cluster = null)
+    /// <param name="access">who may call the API when not the three tokens above.</param>
+    /// <param name="certificate">serve HTTPS with it.</param>
+    public static async Task<CofiWeb> StartAsync(string hocon = "", string? token = Token, DatabaseSettings? database = null, NodeSettings? cluster = null,
+        AccessSettings? access = null, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var dir = new TempDirectory("cofi-web");
         var root = Directory.CreateDirectory(Path.Combine(dir.Path, "inputs")).FullName;
         var config = CofiConfig.Load(null, Quick, hocon);
         var settings = CofiSettings.FromConfig(config);
-        var web = new WebSettings(IPAddress.Loopback, 0, [root], token);
+        var web = new WebSettings(IPAddress.Loopback, 0, [root], access ?? Access(token)) { Certificate = certificate };
         var runtime = await CofiRuntime.StartAsync(cluster is null ? NodePlan.Embedded(web: true) : NodePlan.Member(cluster, web: true),
             config, settings, database ?? DatabaseSettings.Sqlite(Path.Combine(dir.Path, "cofi.db")), web);
         return new CofiWeb(dir, runtime, token);
@@ -110,6 +126,13 @@ public sealed class CofiWeb : IAsyncDisposable
         }
     }
 
+    public static AccessSettings Access(string? token) => token is null ? AccessSettings.Open : new AccessSettings(
+    [
+        TokenEntry.For(AccessSettings.ApiTokenName, Role.Operator, token),
+        TokenEntry.For("dashboard", Role.Viewer, ViewerToken),
+        TokenEntry.For("root", Role.Admin, AdminToken),
+    ]);
+
     private HttpClient Authorized(string? token)
     {
         var client = new HttpClient { BaseAddress = new Uri(Runtime.WebAddress!), Timeout = TimeSpan.FromMinutes(2) };
@@ -121,6 +144,8 @@ public sealed class CofiWeb : IAsyncDisposable
     {
         Client.Dispose();
         Anonymous.Dispose();
+        Viewer.Dispose();
+        Admin.Dispose();
         await Runtime.DisposeAsync();
         _dir.Dispose();
     }
