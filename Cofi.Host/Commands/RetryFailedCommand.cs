@@ -10,8 +10,12 @@ public static class RetryFailedCommand
     public static Command Create(CommonOptions common)
     {
         var batch = new Option<long>("--batch") { Description = "id of the batch whose failed files are processed again (see status)", Required = true };
+        var quarantined = new Option<bool>("--include-quarantined")
+        {
+            Description = "also the quarantined files (their calls hung or dropped the connection on several machines)",
+        };
         var command = new Command("retry-failed",
-            "Process a batch's failed files again, from the stage each failed at; files done everywhere are not called again.") { batch };
+            "Process a batch's failed files again, from the stage each failed at; files done everywhere are not called again.") { batch, quarantined };
         common.AddTo(command, simulation: true);
         command.SetAction((result, _) => CommandHost.RunAsync(async () =>
         {
@@ -25,7 +29,7 @@ public static class RetryFailedCommand
             using var stop = StopSignals.Listen(ShutdownSettings.FromConfig(config), StopExit.Interrupted);
             await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, options.Database);
             stop.Stops(runtime);
-            return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), stop);
+            return await BatchRunner.RetryFailedAsync(runtime, result.GetValue(batch), stop, result.GetValue(quarantined));
         }));
         return command;
     }

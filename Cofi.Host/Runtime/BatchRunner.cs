@@ -59,7 +59,8 @@ public static class BatchRunner
     }
 
     /// <summary>retry-failed: queues the batch's failed files again and follows the batch to its end.</summary>
-    public static async Task<int> RetryFailedAsync(CofiRuntime runtime, long batchId, StopSignals stop)
+    /// <param name="includeQuarantined">quarantined files go through again too.</param>
+    public static async Task<int> RetryFailedAsync(CofiRuntime runtime, long batchId, StopSignals stop, bool includeQuarantined = false)
     {
         var clock = Stopwatch.StartNew();
         var board = new ProgressBoard();
@@ -69,7 +70,7 @@ public static class BatchRunner
         BatchStatusReply status;
         try
         {
-            var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId), TimeSpan.FromSeconds(60), ending.Token);
+            var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId, IncludeQuarantined: includeQuarantined), TimeSpan.FromSeconds(60), ending.Token);
             if (reply is BatchNotFound)
             {
                 await Console.Error.WriteLineAsync($"cofi: no batch {batchId} in {runtime.Database.SqliteFile ?? "the database"}");

@@ -33,11 +33,12 @@ public static class BatchApi
     public sealed record BatchDetail(BatchSummary Batch, IReadOnlyList<StageCounts> Stages);
 
     /// <param name="Stage">only the files that failed at this stage.</param>
-    public sealed record RetryRequest(string? Stage = null, string? Reason = null, bool DryRun = false);
+    public sealed record RetryRequest(string? Stage = null, string? Reason = null, bool DryRun = false, bool IncludeQuarantined = false);
 
     public sealed record PriorityRequest(int? Priority = null, string? Reason = null);
 
-    private static readonly IReadOnlyDictionary<string, string> RetryFields = new Dictionary<string, string>(OperatorRequest.Expected) { ["stage"] = "a string" };
+    private static readonly IReadOnlyDictionary<string, string> RetryFields = new Dictionary<string, string>(OperatorRequest.Expected)
+        { ["stage"] = "a string", ["includeQuarantined"] = "true or false" };
 
     private static readonly IReadOnlyDictionary<string, string> PriorityFields = new Dictionary<string, string>(OperatorRequest.Expected)
     {
@@ -171,8 +172,9 @@ public static class BatchApi
             return TypedResults.Ok(new DryRunAnswer($"{failed:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
                 (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at", failed, failed > ConfirmRetryOver));
         }
-        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId, body.Stage), AskTimeout);
-        if (reply is RetryFailedAccepted) log.Mutation($"batch {batchId}: failed files retried" + (body.Stage is null ? "" : $" at {body.Stage}"), body.Reason);
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId, body.Stage, body.IncludeQuarantined), AskTimeout);
+        if (reply is RetryFailedAccepted)
+            log.Mutation($"batch {batchId}: failed files retried" + (body.Stage is null ? "" : $" at {body.Stage}") + (body.IncludeQuarantined ? ", quarantined ones too" : ""), body.Reason);
         return reply switch
         {
             RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),

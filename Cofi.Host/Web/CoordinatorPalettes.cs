@@ -26,7 +26,10 @@ public static class CoordinatorPalettes
         Post("resume", "a paused batch goes on", "/api/batches/{batchId}/resume", [BatchId]),
         Post("cancel", "end an unfinished batch as cancelled", "/api/batches/{batchId}/cancel", [BatchId], confirm: true),
         Post("retry-failed", "failed files go through again from the stage each failed at", "/api/batches/{batchId}/retry-failed", [BatchId],
-            [Switch("stage", "only the files that failed at this stage", @in: "body", completion: "stage")], confirm: true),
+            [
+                Switch("stage", "only the files that failed at this stage", @in: "body", completion: "stage"),
+                Switch("include-quarantined", "quarantined files too (their calls hung on several machines)", "flag", "body", field: "includeQuarantined"),
+            ], confirm: true),
         Post("priority", "give the batch another priority, from -100 to 100", "/api/batches/{batchId}/priority",
             [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")]),
         Get("watch", "live per-stage progress, rate and ETA until the batch ends", "/api/batches/{batchId}/stream", [BatchId], output: "events", view: "progress"),

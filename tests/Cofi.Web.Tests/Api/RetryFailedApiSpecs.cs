@@ -26,4 +26,19 @@ public sealed class RetryFailedApiSpecs
         (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("wasFinished").GetBoolean().ShouldBeTrue();
         again.Status.ShouldBe(BatchStatus.Completed);
     }
+
+    [Fact]
+    public async Task Should_take_quarantined_files_back_only_when_asked_and_refuse_a_flag_that_is_not_a_boolean()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        var batchId = await web.SubmitAsync(web.Samples("quarantined", 10, corrupt: 1));
+        await web.WaitForEndAsync(batchId);
+
+        var wrong = await web.Client.PostAsJsonAsync($"/api/batches/{batchId}/retry-failed", new { includeQuarantined = "yes" });
+        var accepted = await web.Client.PostAsJsonAsync($"/api/batches/{batchId}/retry-failed", new { includeQuarantined = true, reason = "model fixed" });
+
+        (await wrong.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).ToString().ShouldContain("includeQuarantined");
+        accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync());
+        (await web.WaitForEndAsync(batchId)).Status.ShouldBe(BatchStatus.Completed);
+    }
 }
