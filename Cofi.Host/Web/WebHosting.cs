@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cofi.Host.Web.Events;
+using Cofi.Host.Web.History;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -54,6 +55,7 @@ public static class WebHosting
         app.MapClusterApi();
         app.MapMachineApi();
         app.MapResultsApi();
+        app.MapHistoryApi();
         return app;
     }
 }
