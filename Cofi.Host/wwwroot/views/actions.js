@@ -16,7 +16,7 @@ function confirmAction(title, detail) {
 async function batchAction(batchId, action) {
   const message = $("submit-message");
   try {
-    let detail = `batch ${batchId} is ${action === "pause" ? "paused: its stages hand out no new work" : "resumed"}`;
+    let detail = action === "pause" ? `batch ${batchId}: its stages stop handing out work; the calls in flight finish` : `batch ${batchId}: its stages hand out work again`;
     if (action === "cancel" || action === "retry-failed") {
       const dry = await api(`/api/batches/${batchId}/${action}`, { method: "POST", body: JSON.stringify({ dryRun: true }) });
       detail = dry.affects;
