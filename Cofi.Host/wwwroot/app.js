@@ -48,8 +48,8 @@ async function api(path, options = {}) {
 function when(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
 
 // ---- batches ----
-async function loadBatches() {
-  for (const b of await api("/api/batches")) state.batches.set(b.batchId, b);
+async function loadBatches(list = api("/api/batches")) {
+  for (const b of await list) state.batches.set(b.batchId, b);
   renderBatches();
   if (state.selected == null && state.batches.size > 0) {
     const shared = Number(new URLSearchParams(location.hash.slice(1)).get("batch"));
@@ -163,7 +163,7 @@ function connect() {
     if (frame.batches.length) {
       renderBatches();
       if (state.selected == null) select(frame.batches[0].batchId);
-      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); loadMachines(); }
+      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); }
     }
     scheduleRender();
   };
@@ -185,18 +185,6 @@ function renderLive() {
   const items = state.live.filter((f) => f.batchId === state.selected).slice(0, 100).map((f) =>
     el("li", { class: `status-${f.status}` }, `${f.stage} · ${f.name} · ${f.status}${f.machine ? " · " + f.machine : ""}${f.reason ? " · " + f.reason : ""}`));
   $("live").replaceChildren(...items);
-}
-
-// ---- machines and figures (from the broadcaster's memory) ----
-async function loadMachines() {
-  try {
-    const machines = await api("/api/machines");
-    $("machines").tBodies[0].replaceChildren(...machines.map((m) => el("tr", {},
-      el("td", {}, m.name), el("td", {}, `${m.slotsBusy} / ${m.slots}`), el("td", {}, m.filesPerMinute.toFixed(0)),
-      el("td", {}, m.filesDone), el("td", {}, m.errors))));
-    const f = await api("/api/progress/figures");
-    $("figures").textContent = `events in ${f.eventsIn} · frames out ${f.framesOut} · coalesced ${f.eventsCoalesced} · dropped ${f.framesDropped} · viewers ${f.subscribers}`;
-  } catch (e) { /* shown again on the next tick */ }
 }
 
 // ---- event log (newest first, its filters in the address), errors, file search (REST, paged) ----
@@ -313,6 +301,9 @@ async function openTimeline(name) {
 // ---- start ----
 (async function start() {
   $("token").value = sessionStorage.getItem("cofi-token") || "";
+  // The first paint waits for one round trip: the stages and the batches are asked for together.
+  const batches = api("/api/batches");
+  batches.catch(() => {});
   try {
     const pipeline = await api("/api/pipeline");
     state.pipeline = pipeline.stages.map((stage) => stage.name);
@@ -320,7 +311,5 @@ async function openTimeline(name) {
   } catch (e) { /* filters still work without the list */ }
   readAddress();
   connect();
-  await loadBatches().catch(() => {});
-  setInterval(loadMachines, 2000);
-  loadMachines();
+  await loadBatches(batches).catch(() => {});
 })();

@@ -1,5 +1,5 @@
 // Operator actions, each confirmed with a reason the server records beside it, the way the cofi command line asks:
-// cancel and retry-failed first ask the server (dryRun) what they would affect.
+// the ones the server can answer with what they would affect (dryRun) ask it first.
 "use strict";
 
 function confirmAction(title, detail) {
@@ -13,25 +13,36 @@ function confirmAction(title, detail) {
   });
 }
 
-async function batchAction(batchId, action) {
+// Asks, then posts { reason, ...body } to path; says how it went where the page shows messages. True once done.
+async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done }) {
   const message = $("submit-message");
   try {
-    let detail = action === "pause" ? `batch ${batchId}: its stages stop handing out work; the calls in flight finish` : `batch ${batchId}: its stages hand out work again`;
-    if (action === "cancel" || action === "retry-failed") {
-      const dry = await api(`/api/batches/${batchId}/${action}`, { method: "POST", body: JSON.stringify({ dryRun: true }) });
-      detail = dry.affects;
-    }
-    const reason = await confirmAction(`${action} batch ${batchId}?`, detail);
-    if (reason == null) return;
-    await api(`/api/batches/${batchId}/${action}`, { method: "POST", body: JSON.stringify(reason ? { reason } : {}) });
+    if (dryRun) detail = (await api(path, { method: "POST", body: JSON.stringify({ ...body, dryRun: true }) })).affects;
+    const reason = await confirmAction(title, detail);
+    if (reason == null) return false;
+    await api(path, { method: "POST", body: JSON.stringify(reason ? { ...body, reason } : body) });
     message.className = "message ok";
-    message.textContent = `batch ${batchId}: ${action} done`;
-    await loadBatches();
-    if (batchId === state.selected) loadErrors();
+    message.textContent = done;
+    return true;
   } catch (err) {
     message.className = "message";
     message.textContent = err.message;
+    return false;
   }
+}
+
+const batchActionDetails = {
+  pause: (id) => `batch ${id}: its stages stop handing out work; the calls in flight finish`,
+  resume: (id) => `batch ${id}: its stages hand out work again`,
+};
+
+async function batchAction(batchId, action) {
+  const details = batchActionDetails[action];
+  const done = await confirmedPost(`${action} batch ${batchId}?`, `/api/batches/${batchId}/${action}`,
+    { detail: details && details(batchId), dryRun: !details, done: `batch ${batchId}: ${action} done` });
+  if (!done) return;
+  await loadBatches();
+  if (batchId === state.selected) loadErrors();
 }
 
 for (const action of ["pause", "resume", "cancel"]) {

@@ -40,7 +40,7 @@ function drawMachine(holder, history, machine, stages) {
   const order = stages.map((s, i) => i).reverse();
   const total = stages.reduce((sum, s) => sum + (history.slotsByStage[s] || 0), 0);
   const marks = history.circuits.filter((c) => c.machine === machine.machine);
-  holder.firstChild.textContent = `${machine.machine} · ${machine.done} done · ${machine.errorsTotal} errors` + (marks.some((c) => c.state === "Open") ? " · breaker opened" : "");
+  holder.firstChild.textContent = `${machine.machine} · ${machine.done} calls done · ${machine.errorsTotal} errors` + (marks.some((c) => c.state === "Open") ? " · breaker opened" : "");
   const area = holder.lastChild;
   area.cofiMarks = marks;
   plot(area, stages.join(), {

@@ -46,7 +46,7 @@ public sealed class DashboardSpecs
             // The GPU machines panel is refreshed when the batch ends, and the throughput chart (uPlot, served from the
             // host's own files) holds the batch's history with a series per stage.
             await page.WaitForFunctionAsync("""
-                () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[3].textContent) > 0)
+                () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[4].textContent) > 0)
                 """, null, new() { Timeout = Patience });
             await Assertions.Expect(page.Locator("#eta")).ToHaveTextAsync("done", new() { Timeout = Patience });
             var points = await ThroughputPointsAsync(page);

@@ -15,6 +15,16 @@ public sealed class FirstPaintSpecs
 
     private const string ZeroLatency = "cofi.pipeline.stage.denoise.simulated { latency = 0ms, spread = 0ms }";
 
+    /// <summary>What the page shows, in the order it is waited for.</summary>
+    private static readonly (string What, string Condition)[] Parts =
+    [
+        ("stages", "() => document.querySelectorAll('#stages tbody tr').length === 9"),
+        ("throughput", "() => Number(document.getElementById('throughput-chart').dataset.points) > 0"),
+        ("fleet", "() => document.querySelectorAll('#fleet-charts .machine-chart canvas').length === 4"),
+        ("latency", "() => document.querySelectorAll('#latency tbody tr[data-stage]').length > 0"),
+        ("event log", "() => document.querySelectorAll('#events tbody tr[data-event]').length === 50"),
+    ];
+
     [Fact]
     public async Task Should_paint_a_100000_file_batch_within_a_second_loading_only_pages_of_it()
     {
@@ -24,27 +34,34 @@ public sealed class FirstPaintSpecs
         (await web.WaitForEndAsync(batchId, TimeSpan.FromMinutes(20))).Status.ShouldBe(BatchStatus.Completed);
         await web.DrainReadModelAsync();
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1200 } });
         var figures = new List<string>();
-        // The first open warms the server's code paths as any viewer before would; the second is the one measured.
-        foreach (var run in new[] { "warm", "measured" })
+        IPage page = null!;
+        // The first open warms the server's code paths as any viewer before would; the next ones are measured, each a
+        // fresh page (no cache).
+        foreach (var run in new[] { "warm", "measured 1", "measured 2", "measured 3" })
         {
-            await page.GotoAsync(web.Address + "#", new() { WaitUntil = WaitUntilState.Commit });
-            await page.WaitForFunctionAsync($$"""
-                () => document.querySelectorAll('#stages tbody tr').length === 9
-                  && Number(document.getElementById('throughput-chart').dataset.points) > 0
-                  && document.querySelectorAll('#events tbody tr[data-event]').length === 50
-                  && document.querySelectorAll('#fleet-charts .machine-chart canvas').length === 4
-                """, null, new() { Timeout = 60_000 });
+            if (page is not null) await page.Context.CloseAsync();
+            var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1200 } });
+            page = await context.NewPageAsync();
+            await page.GotoAsync(web.Address, new() { WaitUntil = WaitUntilState.Commit });
+            var shown = new List<string>();
+            foreach (var (what, condition) in Parts)
+            {
+                await page.WaitForFunctionAsync(condition, null, new() { Timeout = 60_000 });
+                shown.Add($"{what} {await page.EvaluateAsync<double>("() => performance.now()"):0} ms");
+            }
             var paint = await page.EvaluateAsync<double>("() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
-            var loaded = await page.EvaluateAsync<double>("() => performance.now()");
-            // What the page's requests to the API brought (the live stream's is open-ended and not counted).
+            // What the page's requests to the API brought (the live stream's is open-ended and not counted), and the slowest.
             var bytes = await page.EvaluateAsync<double>("""
                 () => performance.getEntriesByType('resource').filter(e => e.name.includes('/api/') && !e.name.endsWith('/api/stream'))
                   .reduce((sum, e) => sum + e.encodedBodySize, 0)
                 """);
-            figures.Add($"{run}: first contentful paint {paint:0} ms, stages + throughput + event log + fleet on screen by {loaded:0} ms, {bytes / 1024.0:0} KiB of answers");
-            if (run == "measured")
+            var slowest = await page.EvaluateAsync<string>("""
+                () => performance.getEntriesByType('resource').filter(e => e.name.includes('/api/') && !e.name.endsWith('/api/stream'))
+                  .sort((a, b) => b.duration - a.duration).slice(0, 3).map(e => `${new URL(e.name).pathname} ${e.duration.toFixed(0)} ms`).join(', ')
+                """);
+            figures.Add($"{run}: first contentful paint {paint:0} ms; on screen: {string.Join(", ", shown)}; {bytes / 1024:0} KiB of answers; slowest: {slowest}");
+            if (run != "warm")
             {
                 paint.ShouldBeInRange(0, 1000, "first paint");
                 bytes.ShouldBeLessThan(1024 * 1024, "no view loads the whole batch");
