@@ -7,7 +7,7 @@ const state = {
   stages: new Map(),       // batchId -> Map(stage -> counts)
   throughput: new Map(),   // stage -> the server's throughput and ETA of the selected batch (views/throughput.js)
   selected: null,
-  eventsPage: 1, eventsTotal: 0,
+  eventsPage: 1, eventsTotal: 0, eventsBatch: null, // the page applies to this batch (kept when the address names it)
   errorsPage: 1, errorsTotal: 0,
   live: [],
   pipeline: [],            // stage names in pipeline order

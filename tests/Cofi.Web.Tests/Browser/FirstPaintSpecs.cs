@@ -60,7 +60,9 @@ public sealed class FirstPaintSpecs
                 () => performance.getEntriesByType('resource').filter(e => e.name.includes('/api/') && !e.name.endsWith('/api/stream'))
                   .sort((a, b) => b.duration - a.duration).slice(0, 3).map(e => `${new URL(e.name).pathname} ${e.duration.toFixed(0)} ms`).join(', ')
                 """);
-            figures.Add($"{run}: first contentful paint {paint:0} ms; on screen: {string.Join(", ", shown)}; {bytes / 1024:0} KiB of answers; slowest: {slowest}");
+            var heap = await page.EvaluateAsync<double>("() => performance.memory.usedJSHeapSize");
+            figures.Add($"{run}: first contentful paint {paint:0} ms; on screen: {string.Join(", ", shown)}; {bytes / 1024:0} KiB of answers; " +
+                $"JS heap {heap / 1024 / 1024:0.0} MiB; slowest: {slowest}");
             if (run != "warm")
             {
                 paint.ShouldBeInRange(0, 1000, "first paint");
