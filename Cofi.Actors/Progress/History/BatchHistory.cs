@@ -82,6 +82,8 @@ public sealed class BatchHistory
 
     public void Add(CircuitMark mark)
     {
+        // The axis reaches the change, so it is drawn even when no progress came after it.
+        _axis.IndexOf(mark.At);
         _circuits.Add(mark);
         if (_circuits.Count > MaxCircuitMarks) _circuits.RemoveAt(0);
     }

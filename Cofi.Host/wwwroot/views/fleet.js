@@ -1,5 +1,5 @@
 // The fleet over time: per GPU machine, its slots busy per stage as stacked bands, breaker changes marked
-// (opening red, closing green); the list of breaker changes beside them.
+// (opening red, closing green); the latest 100 breaker changes listed below them.
 "use strict";
 
 // Draws the breaker changes the chart's area holds now, so a refresh that only sets new data shows new marks too.
@@ -7,8 +7,8 @@ function breakerMarks(area) {
   return (u) => {
     const ctx = u.ctx;
     ctx.save();
-    ctx.lineWidth = 2;
-    for (const mark of area.cofiMarks) {
+    ctx.lineWidth = 3;
+    for (const mark of area.cofiMarks.filter((m) => m.state !== "HalfOpen")) {
       const x = u.valToPos(Date.parse(mark.at) / 1000, "x", true);
       ctx.strokeStyle = mark.state === "Open" ? "#c0392b" : "#2e9d5b";
       ctx.beginPath();
@@ -66,7 +66,7 @@ async function loadFleet() {
     charts.replaceChildren(...holders);
     history.machines.forEach((m, i) => drawMachine(holders[i], history, m, stages));
     if (history.machines.length === 0) charts.replaceChildren(el("p", { class: "muted" }, "no GPU machine has worked on this batch"));
-    $("circuits").replaceChildren(...history.circuits.slice().reverse().map((c) =>
+    $("circuits").replaceChildren(...history.circuits.slice(-100).reverse().map((c) =>
       el("li", { class: c.state === "Open" ? "status-failed" : "" }, `${when(c.at)} · ${c.machine} · breaker ${c.state}`)));
     if (history.circuits.length === 0) $("circuits").replaceChildren(el("li", { class: "muted" }, "no breaker changed"));
   } catch (e) {
