@@ -27,7 +27,8 @@ function machineHolder(charts, name) {
 }
 
 function drawMachine(holder, history, machine, stages) {
-  const count = Math.max(0, ...stages.map((s) => (machine.utilization[s] || []).length));
+  // Every series of the answer spans the batch's whole axis, files per minute too, even for a machine never busy.
+  const count = machine.filesPerMinute.length;
   const xs = bucketTimes(history, count);
   // Slots busy per stage, stacked: each band is its cumulative top filled down to zero, drawn widest first.
   const cumulative = [];
