@@ -70,6 +70,8 @@ public static class ReadModelSchema
         ];
         Index[] logIndexes =
         [
+            // A batch's rows in id order (the row id rides along in the index): the dashboard's newest page without a sort.
+            new("ix_batchExecutionLog_batch", "batchId"),
             new("ix_batchExecutionLog_batch_event", "batchId", "eventType"),
             new("ix_batchExecutionLog_batch_status", "batchId", "status"),
             new("ix_batchExecutionLog_batch_stage_file", "batchId", "stage", "fileName"),

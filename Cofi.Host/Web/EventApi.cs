@@ -29,9 +29,11 @@ public static class EventApi
         return group;
     }
 
+    /// <param name="order"><c>oldest</c> (the default) or <c>newest</c> first.</param>
     public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> EventsAsync(long batchId, string? stage, string? type, string? file,
-        int? page, int? pageSize, CofiSettings settings, ReadModelEvents events, IRequiredActor<BatchManager> manager, CancellationToken cancel)
+        int? page, int? pageSize, string? order, CofiSettings settings, ReadModelEvents events, IRequiredActor<BatchManager> manager, CancellationToken cancel)
     {
+        if (order is not (null or "oldest" or "newest")) return Problems.Invalid("order", $"must be 'oldest' or 'newest', got '{order}'");
         if (stage is not null && settings.Pipeline.IndexOf(stage) < 0)
             return Problems.Invalid("stage", $"unknown stage '{stage}'; stages are {string.Join(", ", settings.Pipeline.Stages.Select(s => s.Name))}");
         if (type is not null && !EventTypes.All.Contains(type))
@@ -39,7 +41,7 @@ public static class EventApi
         if (Paging(page, pageSize) is { } invalid) return invalid;
         if (!await ExistsAsync(manager, batchId, cancel)) return Problems.BatchNotFound(batchId);
         var filter = new EventFilter(stage, type, string.IsNullOrWhiteSpace(file) ? null : file.Trim());
-        return TypedResults.Ok(await events.EventsAsync(batchId, filter, page ?? 1, pageSize ?? 50, cancel));
+        return TypedResults.Ok(await events.EventsAsync(batchId, filter, page ?? 1, pageSize ?? 50, cancel, order == "newest"));
     }
 
     public static async Task<Results<Ok<FilePage>, ValidationProblem, ProblemHttpResult>> FilesAsync(long batchId, string? search, int? page, int? pageSize,

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cofi.Host.Web.Audit;
 using Cofi.Host.Web.Events;
 using Cofi.Management.Security;
+using Cofi.Host.Web.History;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -61,6 +62,7 @@ public static class WebHosting
         app.MapMachineApi();
         app.MapResultsApi();
         app.MapAuditApi();
+        app.MapHistoryApi();
         return app;
     }
 }

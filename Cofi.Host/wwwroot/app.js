@@ -5,11 +5,10 @@
 const state = {
   batches: new Map(),      // batchId -> summary
   stages: new Map(),       // batchId -> Map(stage -> counts)
-  rates: new Map(),        // "batch/stage" -> [{t, settled}]
+  throughput: new Map(),   // stage -> the server's throughput and ETA of the selected batch (views/throughput.js)
   selected: null,
-  eventsPage: 1, eventsTotal: 0,
+  eventsPage: 1, eventsTotal: 0, eventsBatch: null, // the page applies to this batch (kept when the address names it)
   errorsPage: 1, errorsTotal: 0,
-  throughput: [],          // {t, settled} of the last stage of the selected batch
   live: [],
   pipeline: [],            // stage names in pipeline order
 };
@@ -45,10 +44,13 @@ async function api(path, options = {}) {
 function when(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
 
 // ---- batches ----
-async function loadBatches() {
-  for (const b of await api("/api/batches")) state.batches.set(b.batchId, b);
+async function loadBatches(list = api("/api/batches")) {
+  for (const b of await list) state.batches.set(b.batchId, b);
   renderBatches();
-  if (state.selected == null && state.batches.size > 0) select(Math.max(...state.batches.keys()));
+  if (state.selected == null && state.batches.size > 0) {
+    const shared = Number(new URLSearchParams(location.hash.slice(1)).get("batch"));
+    select(state.batches.has(shared) ? shared : Math.max(...state.batches.keys()));
+  }
 }
 
 function renderBatches() {
@@ -63,7 +65,7 @@ function renderBatches() {
 
 async function select(batchId) {
   state.selected = batchId;
-  state.throughput = [];
+  state.throughput = new Map();
   $("batch-title").textContent = String(batchId);
   renderBatches();
   try {
@@ -73,8 +75,11 @@ async function select(batchId) {
   } catch (e) { /* the stream still delivers its progress */ }
   renderBatches();
   renderStages();
-  state.eventsPage = 1; state.errorsPage = 1;
+  if (state.eventsBatch !== batchId) state.eventsPage = 1;
+  state.eventsBatch = batchId;
+  state.errorsPage = 1;
   loadEvents(); loadErrors();
+  document.dispatchEvent(new CustomEvent("cofi:select", { detail: batchId }));
 }
 
 $("submit-form").addEventListener("submit", async (e) => {
@@ -92,38 +97,24 @@ $("submit-form").addEventListener("submit", async (e) => {
   }
 });
 
-for (const action of ["pause", "resume", "cancel"]) {
-  $(action).addEventListener("click", async () => {
-    if (state.selected == null) return;
-    const message = $("submit-message");
-    try {
-      await api(`/api/batches/${state.selected}/${action}`, { method: "POST" });
-      message.className = "message ok";
-      message.textContent = `batch ${state.selected}: ${action} done`;
-      await loadBatches();
-    } catch (err) {
-      message.className = "message";
-      message.textContent = err.message;
-    }
-  });
-}
-
 // ---- stages ----
 function mergeCounts(c) {
   if (!state.stages.has(c.batchId)) state.stages.set(c.batchId, new Map());
   state.stages.get(c.batchId).set(c.stage, c);
-  const key = `${c.batchId}/${c.stage}`;
-  const history = state.rates.get(key) || [];
-  const now = Date.now();
-  history.push({ t: now, settled: c.done + c.failed + c.skipped });
-  while (history.length > 2 && now - history[0].t > 10000) history.shift();
-  state.rates.set(key, history);
 }
 
+// A stage's total is known once the stage before it completed; until then every file the first stage registers
+// reaches every stage, so its total serves once it has completed, and nothing does while files are being registered.
 function totalOf(batchStages, c) {
   if (c.total != null) return c.total;
-  const first = batchStages.values().next().value;
-  return first ? (first.total ?? first.done + first.failed + first.skipped) : null;
+  const first = batchStages.get(state.pipeline[0]);
+  return first && first.completed ? (first.total ?? first.done + first.failed + first.skipped) : null;
+}
+
+function duration(seconds) {
+  if (seconds == null) return "—";
+  const s = Math.round(seconds);
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 function renderStages() {
@@ -136,50 +127,18 @@ function renderStages() {
     const total = totalOf(batchStages, c);
     const scale = Math.max(total || 0, settled + c.inFlight, 1);
     const pct = (n) => `${(100 * n / scale).toFixed(2)}%`;
-    const history = state.rates.get(`${c.batchId}/${c.stage}`) || [];
-    const span = history.length > 1 ? (history[history.length - 1].t - history[0].t) / 1000 : 0;
-    const rate = span > 0 ? (history[history.length - 1].settled - history[0].settled) / span : 0;
-    const eta = c.completed ? "done" : rate > 0 && total != null ? `${Math.ceil((total - settled) / rate)} s` : "—";
+    const served = state.throughput.get(c.stage);
+    const rate = served ? (c.completed ? served.averageRate : served.recentRate) : 0;
+    const eta = c.completed ? "done" : served ? duration(served.eta.seconds) : "—";
     const bar = el("div", { class: "bar", title: `${settled} of ${total ?? "?"}` },
       el("span", { class: "done", style: `width:${pct(c.done)}` }), el("span", { class: "failed", style: `width:${pct(c.failed)}` }),
       el("span", { class: "skipped", style: `width:${pct(c.skipped)}` }), el("span", { class: "inflight", style: `width:${pct(c.inFlight)}` }));
     rows.push(el("tr", { dataset: { stage: c.stage, settled, total: total ?? "", completed: c.completed }, id: `stage-${c.stage}` },
       el("td", {}, c.stage), el("td", { class: "bar-cell" }, bar), el("td", {}, c.done), el("td", {}, c.failed), el("td", {}, c.skipped),
-      el("td", {}, c.inFlight), el("td", { class: "total" }, total ?? "?"), el("td", {}, rate.toFixed(1)), el("td", {}, eta)));
+      el("td", {}, c.inFlight), el("td", { class: "total", title: total == null ? "not known until the files are all registered" : "" }, total ?? `≥ ${settled + c.inFlight}`),
+      el("td", {}, rate.toFixed(1)), el("td", { class: "eta", title: served ? served.eta.basis : "" }, eta)));
   }
   $("stages").tBodies[0].replaceChildren(...rows);
-}
-
-function sampleThroughput() {
-  const batchStages = state.stages.get(state.selected);
-  if (batchStages) {
-    const last = batchStages.get(state.pipeline[state.pipeline.length - 1]);
-    state.throughput.push({ t: Date.now(), settled: last ? last.done + last.failed + last.skipped : 0 });
-    if (state.throughput.length > 121) state.throughput.shift();
-  }
-  drawThroughput();
-}
-
-function drawThroughput() {
-  const canvas = $("throughput"), g = canvas.getContext("2d");
-  g.clearRect(0, 0, canvas.width, canvas.height);
-  const points = [];
-  for (let i = 1; i < state.throughput.length; i++) {
-    const a = state.throughput[i - 1], b = state.throughput[i];
-    points.push((b.settled - a.settled) / Math.max((b.t - a.t) / 1000, 0.001));
-  }
-  const max = Math.max(1, ...points);
-  // One sample a second: the chart spans the last 120 s, and at least 20 s so a short history is not a sliver at the edge.
-  const span = Math.min(120, Math.max(20, points.length - 1));
-  const at = (p, i) => [6 + (i / span) * (canvas.width - 12), canvas.height - 8 - (p / max) * (canvas.height - 36)];
-  g.strokeStyle = "#d5d9e2"; g.lineWidth = 1; g.beginPath();
-  g.moveTo(6, canvas.height - 8); g.lineTo(canvas.width - 6, canvas.height - 8); g.stroke();
-  g.strokeStyle = "#5b8def"; g.fillStyle = "#5b8def"; g.lineWidth = 2; g.beginPath();
-  points.forEach((p, i) => { const [x, y] = at(p, i); if (i === 0) g.moveTo(x, y); else g.lineTo(x, y); });
-  g.stroke();
-  points.forEach((p, i) => { const [x, y] = at(p, i); g.beginPath(); g.arc(x, y, 2.5, 0, 2 * Math.PI); g.fill(); });
-  g.fillStyle = "#5c6579"; g.font = "12px sans-serif";
-  g.fillText(`peak ${max.toFixed(1)} files/s · last ${span} s`, 6, 14);
 }
 
 // ---- live stream ----
@@ -195,10 +154,11 @@ function connect() {
       state.live.unshift({ batchId: frame.batchId, stage: frame.stages[0]?.stage, ...f });
     }
     state.live.length = Math.min(state.live.length, 200);
+    document.dispatchEvent(new CustomEvent("cofi:frame", { detail: frame }));
     if (frame.batches.length) {
       renderBatches();
       if (state.selected == null) select(frame.batches[0].batchId);
-      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); loadMachines(); }
+      else if (frame.batches.some((b) => b.batchId === state.selected && !["queued", "running", "paused"].includes(b.status))) { loadEvents(); loadErrors(); }
     }
     scheduleRender();
   };
@@ -222,22 +182,27 @@ function renderLive() {
   $("live").replaceChildren(...items);
 }
 
-// ---- machines and figures (from the broadcaster's memory) ----
-async function loadMachines() {
-  try {
-    const machines = await api("/api/machines");
-    $("machines").tBodies[0].replaceChildren(...machines.map((m) => el("tr", {},
-      el("td", {}, m.name), el("td", {}, `${m.slotsBusy} / ${m.slots}`), el("td", {}, m.filesPerMinute.toFixed(0)),
-      el("td", {}, m.filesDone), el("td", {}, m.errors))));
-    const f = await api("/api/progress/figures");
-    $("figures").textContent = `events in ${f.eventsIn} · frames out ${f.framesOut} · coalesced ${f.eventsCoalesced} · dropped ${f.framesDropped} · viewers ${f.subscribers}`;
-  } catch (e) { /* shown again on the next tick */ }
+// ---- event log (newest first, its filters in the address), errors, file search (REST, paged) ----
+function readAddress() {
+  const shared = new URLSearchParams(location.hash.slice(1));
+  $("filter-stage").value = shared.get("stage") || "";
+  $("filter-type").value = shared.get("type") || "";
+  $("filter-file").value = shared.get("file") || "";
+  state.eventsPage = Math.max(1, Number(shared.get("page")) || 1);
+  if (shared.has("batch")) state.eventsBatch = Number(shared.get("batch"));
 }
 
-// ---- event log, errors, file search (REST, paged) ----
+function writeAddress() {
+  const shared = new URLSearchParams({ batch: state.selected });
+  for (const [key, id] of [["stage", "filter-stage"], ["type", "filter-type"], ["file", "filter-file"]]) if ($(id).value.trim()) shared.set(key, $(id).value.trim());
+  if (state.eventsPage > 1) shared.set("page", state.eventsPage);
+  history.replaceState(null, "", "#" + shared);
+}
+
 async function loadEvents() {
   if (state.selected == null) return;
-  const q = new URLSearchParams({ page: state.eventsPage, pageSize });
+  writeAddress();
+  const q = new URLSearchParams({ page: state.eventsPage, pageSize, order: "newest" });
   if ($("filter-stage").value) q.set("stage", $("filter-stage").value);
   if ($("filter-type").value) q.set("type", $("filter-type").value);
   if ($("filter-file").value.trim()) q.set("file", $("filter-file").value.trim());
@@ -262,6 +227,12 @@ function showPayload(ev) {
 }
 
 $("event-filters").addEventListener("submit", (e) => { e.preventDefault(); state.eventsPage = 1; loadEvents(); });
+// While a batch runs, the first page (its newest rows) follows the log: reloaded at most every two seconds.
+let eventsFollow = null;
+document.addEventListener("cofi:frame", (e) => {
+  if (e.detail.batchId !== state.selected || state.eventsPage !== 1 || eventsFollow) return;
+  eventsFollow = setTimeout(() => { eventsFollow = null; loadEvents(); }, 2000);
+});
 $("events-prev").addEventListener("click", () => { if (state.eventsPage > 1) { state.eventsPage--; loadEvents(); } });
 $("events-next").addEventListener("click", () => { if (state.eventsPage * pageSize < state.eventsTotal) { state.eventsPage++; loadEvents(); } });
 
@@ -319,6 +290,7 @@ async function openTimeline(name) {
     }
   }
   $("timeline").tBodies[0].replaceChildren(...rows);
+  document.dispatchEvent(new CustomEvent("cofi:timeline", { detail: timeline }));
 }
 
 // ---- sign-in ----
@@ -370,16 +342,17 @@ async function loadAudit() {
 
 // ---- start ----
 async function start() {
+  // The first paint waits for one round trip: the stages and the batches are asked for together.
+  const batches = api("/api/batches");
+  batches.catch(() => {});
   try {
     const pipeline = await api("/api/pipeline");
     state.pipeline = pipeline.stages.map((stage) => stage.name);
     for (const stage of pipeline.stages) $("filter-stage").append(el("option", {}, stage.name));
   } catch (e) { /* filters still work without the list */ }
+  readAddress();
   connect();
-  await loadBatches().catch(() => {});
-  setInterval(sampleThroughput, 1000);
-  setInterval(loadMachines, 2000);
-  loadMachines();
+  await loadBatches(batches).catch(() => {});
   if (!$("audit-panel").hidden) {
     loadAudit().catch(() => {});
     setInterval(() => loadAudit().catch(() => {}), 5000);

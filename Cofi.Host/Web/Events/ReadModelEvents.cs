@@ -17,7 +17,8 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
     private readonly DatabaseSettings _db = journal.ReadModel;
     private readonly SqlDialect _d = journal.ReadModel.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
 
-    public async Task<EventPage> EventsAsync(long batchId, EventFilter filter, int page, int pageSize, CancellationToken cancel)
+    /// <param name="newestFirst">pages from the latest row back, the way the dashboard shows the log.</param>
+    public async Task<EventPage> EventsAsync(long batchId, EventFilter filter, int page, int pageSize, CancellationToken cancel, bool newestFirst = false)
     {
         var (condition, parameters) = Where(batchId, filter);
         var table = Q(ReadModelTables.ExecutionLog);
@@ -25,7 +26,7 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
         var total = Convert.ToInt32(await SqlRows.ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
         var items = await SqlRows.ReadAsync(connection,
             $"SELECT {EventColumns} " +
-            $"FROM {table} WHERE {condition} ORDER BY {Q("id")} LIMIT @take OFFSET @skip",
+            $"FROM {table} WHERE {condition} ORDER BY {Q("id")}{(newestFirst ? " DESC" : "")} LIMIT @take OFFSET @skip",
             [.. parameters, ("take", pageSize), ("skip", (page - 1) * pageSize)],
             r => ReadEvent(r, batchId),
             cancel);

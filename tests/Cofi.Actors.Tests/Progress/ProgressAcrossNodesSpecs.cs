@@ -5,6 +5,7 @@ using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Files;
 using Cofi.Actors.Progress;
+using Cofi.Actors.Progress.History;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Tests.Progress;
@@ -52,6 +53,7 @@ public sealed class ProgressAcrossNodesSpecs : IAsyncLifetime
     {
         Broadcaster(_stages);
         var web = Broadcaster(_web);
+        var history = _web.ActorOf(HistoryKeeper.Props(Stages, new Dictionary<string, int> { ["stt"] = 2 }, TimeProvider.System), HistoryKeeper.Name);
         var subscription = await web.Ask<ProgressSubscription>(new ProgressCommands.Subscribe(null, null), Patience);
         (await subscription.Frames.ReadAsync()).Type.ShouldBe(FrameTypes.Snapshot);
 
@@ -81,6 +83,12 @@ public sealed class ProgressAcrossNodesSpecs : IAsyncLifetime
         batch.Batches.Single().Status.ShouldBe(BatchStatus.Completed);
         var machines = await web.Ask<MachineLoadList>(ProgressQueries.GetMachines.Instance, Patience);
         machines.Machines.Single().Machine.ShouldBe("gpu-1");
+
+        // The other coordinator's history keeper heard the same progress, so its dashboard shows the batch over time.
+        var throughput = await history.Ask<object>(new HistoryQueries.GetThroughput(4), Patience);
+        throughput.ShouldBeOfType<ThroughputHistory>().Stages.Single().Stage.ShouldBe("stt");
+        ((ThroughputHistory)throughput).Stages.Single().Settled.ShouldBeGreaterThan(0);
+        (await history.Ask<LatencyReport>(new HistoryQueries.GetLatency(4, null), Patience)).Machines.ShouldBe(["gpu-1"]);
     }
 
     private static async Task<ProgressFrame> NextOfTypeAsync(ProgressSubscription subscription, string type)

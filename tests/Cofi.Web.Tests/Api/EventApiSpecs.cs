@@ -34,6 +34,19 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     }
 
     [Fact]
+    public async Task Should_page_from_the_newest_row_back_when_asked()
+    {
+        var oldestFirst = Items(await PageAsync("pageSize=500")).Select(e => e.GetProperty("id").GetInt64()).ToList();
+        var newest = await PageAsync("order=newest&pageSize=100");
+        var next = await PageAsync("order=newest&pageSize=100&page=2&stage=stt");
+
+        newest.GetProperty("total").GetInt32().ShouldBe(oldestFirst.Count);
+        Items(newest).Select(e => e.GetProperty("id").GetInt64()).ShouldBe(oldestFirst.AsEnumerable().Reverse().Take(100));
+        Items(next).Select(e => e.GetProperty("id").GetInt64()).ShouldBeInOrder(SortDirection.Descending);
+        Items(next).ShouldAllBe(e => e.GetProperty("stage").GetString() == "stt");
+    }
+
+    [Fact]
     public async Task Should_filter_by_stage_type_and_file()
     {
         var errors = Items(await PageAsync("type=file_error&pageSize=500"));
@@ -65,6 +78,7 @@ public abstract class EventApiSpecs(CompletedBatch batch)
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("pageSize=501", "pageSize")]
     [InlineData("page=0", "page")]
+    [InlineData("order=sideways", "order")]
     public async Task Should_refuse_bad_filters_with_a_validation_problem(string query, string field)
     {
         var body = await (await Web.Viewer.GetAsync($"/api/batches/{batch.BatchId}/events?{query}")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);

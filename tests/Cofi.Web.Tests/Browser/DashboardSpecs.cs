@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cofi.Web.Tests.Support;
 using Microsoft.Playwright;
 
@@ -95,28 +96,57 @@ public sealed class DashboardSpecs
                 }
                 """, Files + 1, new() { Timeout = Patience });
             await Assertions.Expect(page.Locator("#batch-status")).ToHaveTextAsync("completed", new() { Timeout = Patience });
-            // The GPU machines panel is refreshed when the batch ends, and the throughput chart has drawn its rise.
+            // The GPU machines panel is refreshed when the batch ends, and the throughput chart (uPlot, served from the
+            // host's own files) holds the batch's history with a series per stage.
             await page.WaitForFunctionAsync("""
-                () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[3].textContent) > 0)
+                () => [...document.querySelectorAll('#machines tbody tr')].some(r => Number(r.cells[4].textContent) > 0)
                 """, null, new() { Timeout = Patience });
-            await page.WaitForFunctionAsync("""
-                () => {
-                  const c = document.getElementById('throughput'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height / 2).data;
-                  let line = 0;
-                  for (let i = 0; i < d.length; i += 4) if (d[i] === 0x5b && d[i + 1] === 0x8d && d[i + 2] === 0xef) line++;
-                  return line > 20;
-                }
-                """, null, new() { Timeout = Patience });
+            await Assertions.Expect(page.Locator("#eta")).ToHaveTextAsync("done", new() { Timeout = Patience });
+            var points = await ThroughputPointsAsync(page);
+            points.ShouldBeGreaterThan(0);
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "1-progress.png"), FullPage = true });
             var stages = await page.Locator("#stages tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
             stages.ShouldBe(["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"]);
             (await page.Locator("#stage-distribution td").Nth(3).TextContentAsync()).ShouldBe(Corrupt.ToString(), "the corrupt files failed at distribution");
+
+            // A reload (a late viewer) sees the same history, kept by the server, not by the page.
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator("#eta")).ToHaveTextAsync("done", new() { Timeout = Patience });
+            (await ThroughputPointsAsync(page)).ShouldBe(points);
+            (await page.Locator("#throughput-chart .u-legend .u-series").CountAsync()).ShouldBe(10, "time and the nine stages");
+
+            // Fleet: a chart per GPU machine of its slots busy per stage over time.
+            await Assertions.Expect(page.Locator("#fleet-charts .machine-chart canvas")).ToHaveCountAsync(4, new() { Timeout = Patience });
+            await Assertions.Expect(page.Locator("#fleet-charts .machine-chart h4").First).ToContainTextAsync("done");
+            await page.Locator("#fleet-panel").ScreenshotAsync(new() { Path = Path.Combine(shots, "4-fleet.png") });
+
+            // Latency: p50 / p95 / p99 per stage, every machine or one chosen, with a histogram per stage.
+            await Assertions.Expect(page.Locator("#latency tbody tr[data-stage=denoise]")).ToHaveCountAsync(1, new() { Timeout = Patience });
+            var p50 = double.Parse((await page.Locator("#latency tbody tr[data-stage=denoise] td").Nth(2).TextContentAsync())!, CultureInfo.InvariantCulture);
+            p50.ShouldBeInRange(30, 100, "denoise calls take 50 ms in this configuration");
+            await Assertions.Expect(page.Locator("#latency-charts .latency-chart canvas").First).ToBeVisibleAsync();
+            await page.SelectOptionAsync("#latency-machine", "gpu-1");
+            await Assertions.Expect(page.Locator("#latency-machine")).ToHaveValueAsync("gpu-1");
+            await page.WaitForFunctionAsync("""
+                () => { const r = document.querySelector('#latency tbody tr[data-stage=denoise]'); return r && Number(r.cells[1].textContent) < 200; }
+                """, null, new() { Timeout = Patience });
+            await page.Locator("#latency-panel").ScreenshotAsync(new() { Path = Path.Combine(shots, "5-latency.png") });
 
             await web.DrainReadModelAsync();
             await page.SelectOptionAsync("#filter-type", "file_error");
             await page.ClickAsync("#event-filters button[type=submit]");
             var errorRow = page.Locator("#events tbody tr").First;
             await Assertions.Expect(page.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });
+            var ids = await page.Locator("#events tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.event))");
+            ids.ShouldBe(ids.OrderByDescending(id => id).ToArray(), "the log opens on its newest rows");
+            // The filters are in the address: opened elsewhere, it shows the same view.
+            var shared = page.Url;
+            shared.ShouldContain("type=file_error");
+            var other = await chromium.Browser.NewPageAsync();
+            await other.GotoAsync(shared);
+            await Assertions.Expect(other.Locator("#filter-type")).ToHaveValueAsync("file_error", new() { Timeout = Patience });
+            await Assertions.Expect(other.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });
+            await other.CloseAsync();
             await errorRow.ClickAsync();
             await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("\"error\"");
             await Assertions.Expect(page.Locator("#payload")).ToContainTextAsync("file_error");
@@ -130,6 +160,9 @@ public sealed class DashboardSpecs
             await Assertions.Expect(page.Locator("#timeline tbody tr.stage-row")).ToHaveCountAsync(9, new() { Timeout = Patience });
             (await page.Locator("#timeline-title").TextContentAsync()).ShouldBe(HtmlName);
             await Assertions.Expect(page.Locator("#timeline tbody tr.attempt-row[data-stage=denoise]")).ToContainTextAsync("done");
+            // The Gantt: a lane per stage, a bar per attempt.
+            await Assertions.Expect(page.Locator("#gantt .lane")).ToHaveCountAsync(9);
+            await Assertions.Expect(page.Locator("#gantt .lane[data-stage=denoise] .attempt")).ToHaveCountAsync(1);
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "3-file-timeline.png"), FullPage = true });
 
             (await page.EvaluateAsync<bool>("() => window.__cofiInjected === undefined")).ShouldBeTrue("a file name was run as HTML");
@@ -143,5 +176,13 @@ public sealed class DashboardSpecs
                 $"\nconnection: {await page.InnerTextAsync("#connection")}, figures: {await page.InnerTextAsync("#figures")}", e);
         }
         problems.ShouldBeEmpty();
+    }
+
+    /// <summary>The points of the throughput chart, once it has drawn some.</summary>
+    private static async Task<int> ThroughputPointsAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('throughput-chart').dataset.points) > 0 && document.querySelector('#throughput-chart canvas')",
+            null, new() { Timeout = Patience });
+        return int.Parse((await page.Locator("#throughput-chart").GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture);
     }
 }

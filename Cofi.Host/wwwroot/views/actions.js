@@ -1,0 +1,51 @@
+// Operator actions, each confirmed with a reason the server records beside it, the way the cofi command line asks:
+// the ones the server can answer with what they would affect (dryRun) ask it first.
+"use strict";
+
+function confirmAction(title, detail) {
+  const dialog = $("confirm");
+  $("confirm-title").textContent = title;
+  $("confirm-detail").textContent = detail;
+  $("confirm-reason").value = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? $("confirm-reason").value.trim() : null), { once: true });
+    dialog.showModal();
+  });
+}
+
+// Asks, then posts { reason, ...body } to path; says how it went where the page shows messages. True once done.
+async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done }) {
+  const message = $("submit-message");
+  try {
+    if (dryRun) detail = (await api(path, { method: "POST", body: JSON.stringify({ ...body, dryRun: true }) })).affects;
+    const reason = await confirmAction(title, detail);
+    if (reason == null) return false;
+    await api(path, { method: "POST", body: JSON.stringify(reason ? { ...body, reason } : body) });
+    message.className = "message ok";
+    message.textContent = done;
+    return true;
+  } catch (err) {
+    message.className = "message";
+    message.textContent = err.message;
+    return false;
+  }
+}
+
+const batchActionDetails = {
+  pause: (id) => `batch ${id}: its stages stop handing out work; the calls in flight finish`,
+  resume: (id) => `batch ${id}: its stages hand out work again`,
+};
+
+async function batchAction(batchId, action) {
+  const details = batchActionDetails[action];
+  const done = await confirmedPost(`${action} batch ${batchId}?`, `/api/batches/${batchId}/${action}`,
+    { detail: details && details(batchId), dryRun: !details, done: `batch ${batchId}: ${action} done` });
+  if (!done) return;
+  await loadBatches();
+  if (batchId === state.selected) loadErrors();
+}
+
+for (const action of ["pause", "resume", "cancel"]) {
+  $(action).addEventListener("click", () => { if (state.selected != null) batchAction(state.selected, action); });
+}
+$("retry-failed").addEventListener("click", () => { if (state.selected != null) batchAction(state.selected, "retry-failed"); });
