@@ -15,6 +15,7 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     BenchWebCommand.Create(),
     BenchWriterCommand.Create(common),
     TokenCommand.Create(),
+    PlanCommand.Create(common),
     BenchApiCommand.Create(),
 };
 // Stop signals are the commands' own (StopSignals): System.CommandLine must neither catch them nor end the process early.

@@ -80,6 +80,10 @@ public sealed class Invocation
                 return long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
                     ? JsonValue.Create(number)
                     : throw CliException.Usage($"{verb}: {p.Name} must be a whole number (got '{raw}')");
+            case "number":
+                return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var real)
+                    ? JsonValue.Create(real)
+                    : throw CliException.Usage($"{verb}: {p.Name} must be a number (got '{raw}')");
             case "duration":
                 return Duration.TryParse(raw, out var duration)
                     ? JsonValue.Create((long)duration.TotalMilliseconds)

@@ -16,6 +16,7 @@ public static class DocumentView
         "health" => Health(node),
         "tree" when node is JsonArray rows => Tree(rows),
         "timeline" => Timeline(node),
+        "report" when node["report"] is JsonValue report => report.ToString(),
         _ when node is JsonArray rows => Rows(rows, null),
         _ => Fields(node),
     };

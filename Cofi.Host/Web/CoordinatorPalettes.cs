@@ -32,6 +32,13 @@ public static class CoordinatorPalettes
             ], confirm: true),
         Post("priority", "give the batch another priority, from -100 to 100", "/api/batches/{batchId}/priority",
             [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")]),
+        Post("plan", "predict a batch's makespan, stage utilization, bottleneck, GPU-hours and cost", "/api/plan", [],
+            [
+                Switch("files", "files in the batch (default: the recorded batch's, else 10,000)", "int", "body"),
+                Switch("machines", "GPU machines (default: the configured ones)", "int", "body"),
+                Switch("from-batch", "call times from this finished batch's records", "int", "body", field: "fromBatch"),
+                Switch("price", "price of one GPU-hour", "number", "body", field: "pricePerGpuHour"),
+            ], view: "report"),
         Get("watch", "live per-stage progress, rate and ETA until the batch ends", "/api/batches/{batchId}/stream", [BatchId], output: "events", view: "progress"),
         Get("tail", "execution-log rows as they are written, until the batch ends or Ctrl+C", "/api/batches/{batchId}/log", [BatchId],
         [

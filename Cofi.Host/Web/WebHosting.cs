@@ -63,6 +63,7 @@ public static class WebHosting
         app.MapResultsApi();
         app.MapAuditApi();
         app.MapHistoryApi();
+        app.MapPlanApi();
         return app;
     }
 }
