@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Progress.History;
 using Cofi.Management;
+using Cofi.Management.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,7 @@ public static class HistoryApi
 
     public static RouteGroupBuilder MapHistoryApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("history");
+        var group = routes.MapGroup("/api/batches/{batchId:long}").WithTags("history").RequireRole(Role.Viewer);
         group.MapGet("/throughput", (long batchId, IRequiredActor<HistoryKeeper> keeper, BatchReads reads, CancellationToken cancel) =>
             AskAsync<ThroughputHistory>(batchId, new HistoryQueries.GetThroughput(batchId), keeper, reads, cancel)).WithName("BatchThroughput");
         group.MapGet("/fleet", (long batchId, IRequiredActor<HistoryKeeper> keeper, BatchReads reads, CancellationToken cancel) =>

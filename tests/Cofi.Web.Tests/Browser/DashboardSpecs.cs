@@ -142,7 +142,7 @@ public sealed class DashboardSpecs
             // The filters are in the address: opened elsewhere, it shows the same view.
             var shared = page.Url;
             shared.ShouldContain("type=file_error");
-            var other = await chromium.Browser.NewPageAsync();
+            var other = await chromium.SignedInPageAsync(web.Address, CofiWeb.ViewerToken);
             await other.GotoAsync(shared);
             await Assertions.Expect(other.Locator("#filter-type")).ToHaveValueAsync("file_error", new() { Timeout = Patience });
             await Assertions.Expect(other.Locator("#events tbody tr")).ToHaveCountAsync(Corrupt, new() { Timeout = Patience });

@@ -22,7 +22,7 @@ public sealed class FleetSpecs
         var batchId = await web.SubmitAsync(web.Samples("fleet", 80));
         await web.WaitForEndAsync(batchId, TimeSpan.FromMinutes(3));
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1400 } });
+        var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.Token, height: 1400);
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add(error);
         await page.GotoAsync(web.Address);

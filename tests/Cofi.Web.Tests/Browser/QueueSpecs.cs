@@ -27,11 +27,10 @@ public sealed class QueueSpecs
         await using var web = await CofiWeb.StartAsync(Slow);
         var input = web.Samples("queue", 400);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1200 } });
+        var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.Token);
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add(error);
         await page.GotoAsync(web.Address);
-        await page.FillAsync("#token", CofiWeb.Token);
         // The page is up before the batch starts, so a slow browser start cannot miss it running.
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
         var submitted = await web.Client.PostAsJsonAsync("/api/batches", new { input = input, name = HtmlName }, CofiWeb.Json);

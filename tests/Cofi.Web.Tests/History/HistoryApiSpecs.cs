@@ -11,7 +11,7 @@ public sealed class HistoryApiSpecs(CompletedBatch batch)
 {
     private static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
 
-    private Task<JsonElement> GetAsync(string path) => batch.Web.Anonymous.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/{path}");
+    private Task<JsonElement> GetAsync(string path) => batch.Web.Viewer.GetFromJsonAsync<JsonElement>($"/api/batches/{batch.BatchId}/{path}");
 
     [Fact]
     public async Task Should_keep_every_stages_throughput_after_the_batch_ended()
@@ -71,7 +71,7 @@ public sealed class HistoryApiSpecs(CompletedBatch batch)
     [InlineData("latency")]
     public async Task Should_answer_404_for_an_unknown_batch(string endpoint)
     {
-        var problem = await (await batch.Web.Anonymous.GetAsync($"/api/batches/777/{endpoint}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await batch.Web.Viewer.GetAsync($"/api/batches/777/{endpoint}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         problem.GetProperty("detail").GetString().ShouldBe("there is no batch 777");
     }
 }

@@ -39,6 +39,17 @@ public sealed class Chromium : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A page in a fresh context (no cache) that is signed in with <paramref name="token"/>: it holds the session cookie
+    /// that signing in on the dashboard sets (HttpOnly, SameSite=Strict, the browser session only).
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string address, string token, int width = 1600, int height = 1200)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await context.AddCookiesAsync([new Cookie { Name = "cofi_session", Value = token, Url = address, HttpOnly = true, SameSite = SameSiteAttribute.Strict }]);
+        return await context.NewPageAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
