@@ -35,6 +35,11 @@ public static class PlanCommand
             string basis;
             if (result.GetValue(fromBatch) is { } batchId)
             {
+                if (options.Database.SqliteFile is { } file && !File.Exists(file))
+                {
+                    await Console.Error.WriteLineAsync($"cofi: no database at {file}: no batch {batchId}");
+                    return BatchRunner.NotFound;
+                }
                 await using var runtime = await CofiRuntime.StartAsync(NodePlan.Reader(), config, settings, options.Database);
                 if (await RecordedProfiles.ReadAsync(new JournalReader(runtime.System), settings.Pipeline, batchId) is not { } recorded)
                 {

@@ -35,7 +35,7 @@ public static class PlanApi
 
     public static IEndpointRouteBuilder MapPlanApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/plan", PlanAsync).WithTags("plan").WithName("PlanBatch").RequireRole(Role.Viewer);
+        routes.MapPost("/api/plan", PlanAsync).WithTags("plan").WithName("PlanBatch").RequireRole(Role.Operator);
         return routes;
     }
 

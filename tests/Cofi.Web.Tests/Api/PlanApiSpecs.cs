@@ -10,9 +10,9 @@ namespace Cofi.Web.Tests.Api;
 public sealed class PlanApiSpecs(CompletedBatch batch)
 {
     [Fact]
-    public async Task Should_predict_from_the_configuration_for_a_viewer_with_the_bottleneck_and_the_cost()
+    public async Task Should_predict_from_the_configuration_for_an_operator_with_the_bottleneck_and_the_cost()
     {
-        var response = await batch.Web.Viewer.PostAsJsonAsync("/api/plan", new { files = 1000, machines = 2, pricePerGpuHour = 3.5 });
+        var response = await batch.Web.Client.PostAsJsonAsync("/api/plan", new { files = 1000, machines = 2, pricePerGpuHour = 3.5 });
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var plan = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -27,7 +27,7 @@ public sealed class PlanApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_predict_from_a_finished_batchs_records_with_its_file_count()
     {
-        var response = await batch.Web.Viewer.PostAsJsonAsync("/api/plan", new { fromBatch = batch.BatchId, machines = 4 });
+        var response = await batch.Web.Client.PostAsJsonAsync("/api/plan", new { fromBatch = batch.BatchId, machines = 4 });
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var plan = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -42,7 +42,7 @@ public sealed class PlanApiSpecs(CompletedBatch batch)
     [InlineData("""{"colour":"red"}""", "colour")]
     public async Task Should_refuse_a_bad_request_naming_the_field(string body, string field)
     {
-        var response = await batch.Web.Viewer.PostAsync("/api/plan", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var response = await batch.Web.Client.PostAsync("/api/plan", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         (await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).ToString().ShouldContain(field);
     }
@@ -50,7 +50,7 @@ public sealed class PlanApiSpecs(CompletedBatch batch)
     [Fact]
     public async Task Should_answer_404_for_a_batch_it_does_not_know()
     {
-        var response = await batch.Web.Viewer.PostAsJsonAsync("/api/plan", new { fromBatch = 9999 });
+        var response = await batch.Web.Client.PostAsJsonAsync("/api/plan", new { fromBatch = 9999 });
 
         await response.ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
