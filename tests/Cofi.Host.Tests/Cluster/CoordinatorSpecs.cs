@@ -9,7 +9,7 @@ namespace Cofi.Host.Tests.Cluster;
 /// <summary>The coordinator is a cluster singleton: a standby on the shared database takes over a batch whose coordinator died.</summary>
 public sealed class CoordinatorSpecs(ITestOutputHelper output) : IDisposable
 {
-    // Long enough (about 2,250 model calls at 50 ms) that the batch is still running when the standby is Up on a busy machine.
+    // About 2,250 model calls: long enough that a batch is still running when a second process is Up.
     private const int Files = 600;
     private readonly TempDirectory _dir = new();
 
@@ -19,11 +19,13 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : IDisposable
         using var db = new MySqlTestDatabase();
         await using var rig = new ClusterRig(_dir, Files, db.ConnectionString);
         await rig.LighthouseUpAsync();
-        var n1 = await rig.StartGpuNodeUpAsync("n1", latencyMs: 50);
-        var n2 = await rig.StartGpuNodeUpAsync("n2", latencyMs: 50);
-        var active = rig.StartCoordinator(latencyMs: 50);
+        // 150 ms a call: with the machines' slots kept busy the batch takes about half a minute, still running when the
+        // standby is Up even on an idle machine.
+        var n1 = await rig.StartGpuNodeUpAsync("n1", latencyMs: 150);
+        var n2 = await rig.StartGpuNodeUpAsync("n2", latencyMs: 150);
+        var active = rig.StartCoordinator(latencyMs: 150);
         await ClusterRig.Until(() => active.Stdout.Contains("batch 1: started"), "batch started", active);
-        var standby = rig.StartStandbyCoordinator("c2", latencyMs: 50);
+        var standby = rig.StartStandbyCoordinator("c2", latencyMs: 150);
         await ClusterRig.Until(() => standby.Stdout.Contains("node c2: up at"), "standby up", standby);
         // Kill once every member has seen the standby Up, not while its joining is still being gossiped.
         var callsAtStandbyUp = rig.Calls("n1", "n2").Count;
