@@ -68,8 +68,7 @@ public static class CapacityPlanner
                 foreach (var call in dispatchers[stage].Assign(Clock(now)))
                 {
                     var profile = stages[stage];
-                    var ms = profile.CallMilliseconds[(int)(Unit(call.File.FileId, profile.Stage.Name, "time") * profile.CallMilliseconds.Count)]
-                             + input.CallOverheadMs;
+                    var ms = profile.CallMilliseconds[(int)(Unit(call.File.FileId, profile.Stage.Name, "time") * profile.CallMilliseconds.Count)];
                     calls[stage]++;
                     busyMs[stage] += ms;
                     events.Enqueue(new Finish(stage, call, ms), (now + ms, sequence++));

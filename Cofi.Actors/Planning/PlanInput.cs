@@ -13,8 +13,7 @@ public sealed record StageProfile(StageSettings Stage, double CalledShare, IRead
 }
 
 /// <summary>What to plan: so many files through these stages on so many GPU machines, at a price per GPU-hour.</summary>
-/// <param name="CallOverheadMs">time a slot is held beyond the call itself (handing out, reporting, recording).</param>
-public sealed record PlanInput(int Files, int Machines, PipelineMode Mode, IReadOnlyList<StageProfile> Stages, decimal PricePerGpuHour, double CallOverheadMs = 0);
+public sealed record PlanInput(int Files, int Machines, PipelineMode Mode, IReadOnlyList<StageProfile> Stages, decimal PricePerGpuHour);
 
 /// <summary>One stage's share of the predicted run.</summary>
 /// <param name="Utilization">busy slot-time over the slot-time the run offered (0 to 1).</param>

@@ -38,8 +38,6 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
 
     public bool Knows(int fileId) => _queue.Contains(fileId);
 
-    public FileWork? Find(int fileId) => _queue.Find(fileId);
-
     /// <summary>A file to be called here.</summary>
     public void Enqueue(FileWork file) => _queue.Add(file);
 
