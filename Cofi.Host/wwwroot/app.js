@@ -15,6 +15,12 @@ const state = {
 const pageSize = 50;
 const $ = (id) => document.getElementById(id);
 
+// The stream has the newest word on a batch or a stage. A REST answer to a question asked before a frame about the
+// same batch or stage arrived is older than that frame, so it does not overwrite it (a stage's counts would go back).
+let framesSeen = 0;
+const heardAt = new Map(); // "b7" or "s7/denoise" -> framesSeen when the stream last spoke of it
+const streamSpokeSince = (key, asked) => (heardAt.get(key) ?? 0) > asked;
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -44,8 +50,8 @@ async function api(path, options = {}) {
 function when(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
 
 // ---- batches ----
-async function loadBatches(list = api("/api/batches")) {
-  for (const b of await list) state.batches.set(b.batchId, b);
+async function loadBatches(list = api("/api/batches"), asked = framesSeen) {
+  for (const b of await list) if (!streamSpokeSince(`b${b.batchId}`, asked)) state.batches.set(b.batchId, b);
   renderBatches();
   if (state.selected == null && state.batches.size > 0) {
     const shared = Number(new URLSearchParams(location.hash.slice(1)).get("batch"));
@@ -69,9 +75,10 @@ async function select(batchId) {
   $("batch-title").textContent = String(batchId);
   renderBatches();
   try {
+    const asked = framesSeen;
     const detail = await api(`/api/batches/${batchId}`);
-    state.batches.set(batchId, detail.batch);
-    for (const c of detail.stages) mergeCounts(c);
+    if (!streamSpokeSince(`b${batchId}`, asked)) state.batches.set(batchId, detail.batch);
+    for (const c of detail.stages) if (!streamSpokeSince(`s${c.batchId}/${c.stage}`, asked)) mergeCounts(c);
   } catch (e) { /* the stream still delivers its progress */ }
   renderBatches();
   renderStages();
@@ -148,8 +155,9 @@ function connect() {
   source.addEventListener("error", () => { $("connection").textContent = "reconnecting…"; $("connection").className = "pill down"; });
   const onFrame = (e) => {
     const frame = JSON.parse(e.data);
-    for (const b of frame.batches) state.batches.set(b.batchId, b);
-    for (const c of frame.stages) mergeCounts(c);
+    const seen = ++framesSeen;
+    for (const b of frame.batches) { state.batches.set(b.batchId, b); heardAt.set(`b${b.batchId}`, seen); }
+    for (const c of frame.stages) { mergeCounts(c); heardAt.set(`s${c.batchId}/${c.stage}`, seen); }
     for (const f of frame.files) {
       state.live.unshift({ batchId: frame.batchId, stage: frame.stages[0]?.stage, ...f });
     }
