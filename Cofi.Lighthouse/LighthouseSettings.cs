@@ -1,16 +1,27 @@
 using System.Collections;
+using Cofi.Actors.Configuration;
 
 namespace Cofi.Lighthouse;
 
 /// <summary>
 /// The seed node's settings, read the way Petabridge's Lighthouse reads them: ACTORSYSTEM, CLUSTER_IP,
-/// CLUSTER_PORT (default 4053), CLUSTER_SEEDS (comma-separated addresses). Its own address is always a seed.
+/// CLUSTER_PORT (default 4053), CLUSTER_SEEDS (comma-separated addresses). Its own address is always a seed. With
+/// COFI_CLUSTER_TLS_PFX it speaks TLS like every other member (<see cref="ClusterTls"/>).
 /// </summary>
 public sealed record LighthouseSettings(string ActorSystem, string Ip, int Port, IReadOnlyList<string> Seeds)
 {
     public const int DefaultPort = 4053;
 
-    public string SelfAddress => $"akka.tcp://{ActorSystem}@{Ip}:{Port}";
+    public ClusterTls? Tls { get; init; }
+
+    public string SelfAddress => $"{(Tls is null ? "akka.tcp" : "akka.ssl.tcp")}://{ActorSystem}@{Ip}:{Port}";
+
+    /// <summary>The seeds in the transport's scheme, this node's own address first when the operator did not list it.</summary>
+    public string[] SeedNodes()
+    {
+        var seeds = ClusterTls.SeedsOver(Tls, Seeds);
+        return seeds.Contains(SelfAddress) ? seeds : [SelfAddress, .. seeds];
+    }
 
     public static LighthouseSettings FromEnvironment(IDictionary environment)
     {
@@ -26,9 +37,14 @@ public sealed record LighthouseSettings(string ActorSystem, string Ip, int Port,
         var seeds = (Read("CLUSTER_SEEDS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         foreach (var seed in seeds.Where(s => !Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp"))
             throw new LighthouseConfigurationException("CLUSTER_SEEDS", $"'{seed}' is not an akka.tcp:// address");
-        var settings = new LighthouseSettings(system, ip, port, seeds);
-        if (!seeds.Contains(settings.SelfAddress)) seeds.Insert(0, settings.SelfAddress);
-        return settings;
+        try
+        {
+            return new LighthouseSettings(system, ip, port, seeds) { Tls = ClusterTls.FromEnvironment(environment) };
+        }
+        catch (InvalidConfigurationException e)
+        {
+            throw new LighthouseConfigurationException(e.Key, e.Message);
+        }
     }
 }
 

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Cofi.Actors.Configuration;
+using Cofi.Actors.Hosting;
 using Cofi.Lighthouse;
 using Cofi.Management;
 using Cofi.Management.Security;
@@ -26,13 +28,16 @@ catch (Exception e) when (e is LighthouseConfigurationException or ManagementCon
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddAkka(settings.ActorSystem, akka => akka
+builder.Services.AddAkka(settings.ActorSystem, akka =>
+{
     // A seed node only: it hosts no Cofi actor, so it never has to read Cofi's messages.
-    .AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)
-    // hocon/cluster.conf, as every Cofi.Host member has it: the same failure detector and split-brain resolver.
-    .AddHocon(EmbeddedHocon.Read("cluster.conf"), HoconAddMode.Prepend)
-    .WithRemoting(settings.Ip, settings.Port)
-    .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.Seeds.ToArray() }));
+    akka.AddHocon("akka.loglevel = INFO", HoconAddMode.Prepend)
+        // hocon/cluster.conf, as every Cofi.Host member has it: the same failure detector and split-brain resolver.
+        .AddHocon(CofiConfig.Cluster, HoconAddMode.Prepend)
+        .WithRemoting(settings.Ip, settings.Port)
+        .WithClustering(new ClusterOptions { Roles = ["lighthouse"], SeedNodes = settings.SeedNodes() });
+    if (settings.Tls is { } tls) akka.WithClusterTls(tls);
+});
 builder.Services.AddSingleton(access);
 builder.ListenManagement(management).AddCofiManagement();
 // Prometheus scrapes every few seconds: ASP.NET Core's request lines would drown the lighthouse's own.
@@ -51,7 +56,7 @@ catch (IOException e)
     await app.StopAsync();
     return 1;
 }
-Console.WriteLine($"lighthouse: {settings.SelfAddress} (seeds: {string.Join(", ", settings.Seeds)})");
+Console.WriteLine($"lighthouse: {settings.SelfAddress} (seeds: {string.Join(", ", settings.SeedNodes())})");
 // The addresses Kestrel bound (IServerAddressesFeature): with port 0, the port it chose.
 Console.WriteLine($"lighthouse: management at {string.Join(", ", app.Urls)}");
 var cluster = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>());

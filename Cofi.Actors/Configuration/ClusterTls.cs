@@ -16,6 +16,10 @@ public sealed record ClusterTls(X509Certificate2 Certificate, bool RequirePeer)
     public const string PasswordVariable = "COFI_CLUSTER_TLS_PASSWORD";
     public const string RequirePeerVariable = "COFI_CLUSTER_TLS_REQUIRE_PEER";
 
+    /// <summary>Seeds as operators give them (<c>akka.tcp://</c>), in the scheme of a TLS transport (<c>akka.ssl.tcp://</c>).</summary>
+    public static string[] SeedsOver(ClusterTls? tls, IEnumerable<string> seeds) =>
+        seeds.Select(s => tls is null ? s : s.Replace("akka.tcp://", "akka.ssl.tcp://")).ToArray();
+
     /// <exception cref="InvalidConfigurationException">naming the variable whose value cannot be used.</exception>
     public static ClusterTls? FromEnvironment(IDictionary environment)
     {

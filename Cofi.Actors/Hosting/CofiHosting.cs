@@ -102,7 +102,7 @@ public static class CofiHosting
             .WithClustering(new ClusterOptions
             {
                 Roles = cluster.Roles.ToArray(),
-                SeedNodes = cluster.Seeds.Select(s => cluster.Tls is null ? s : s.Replace("akka.tcp://", "akka.ssl.tcp://")).ToArray(),
+                SeedNodes = ClusterTls.SeedsOver(cluster.Tls, cluster.Seeds),
             });
         if (cluster.Tls is { } tls) builder.WithClusterTls(tls);
         if (cluster.Seeds.Count == 0)

@@ -28,6 +28,13 @@ public sealed class NodeLog(ILogger? json)
         else json.LogInformation("{Line}", line);
     }
 
+    /// <summary>Why the node could not go on: on standard error, or as an error entry.</summary>
+    public void Refusal(string line)
+    {
+        if (json is null) Console.Error.WriteLine(line);
+        else json.LogError("{Line}", line);
+    }
+
     /// <exception cref="InvalidConfigurationException">naming the option or variable when the format is neither text nor json.</exception>
     public static LogFormat ParseFormat(string? option, Func<string, string?> environment)
     {

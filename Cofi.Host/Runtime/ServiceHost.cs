@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Hosting;
 using Cofi.Host.Web;
@@ -12,6 +13,9 @@ namespace Cofi.Host.Runtime;
 /// </summary>
 public static class ServiceHost
 {
+    /// <summary>The exit code of a node whose TLS handshake with the cluster failed (Akka.Remote's own for it).</summary>
+    public const int TlsRefusedExit = 79;
+
     /// <param name="bind">--bind, over cofi.web.bind and its variable (a coordinator's web server).</param>
     /// <param name="port">--port, likewise.</param>
     public static async Task<int> RunAsync(RuntimeOptions options, string? bind, int? port, LogFormat logFormat)
@@ -51,7 +55,14 @@ public static class ServiceHost
             log.Info($"node {name}: {(plan.Cluster is null ? "stopping: no new work" : "draining, then leaving the cluster")}" +
                      $" (calls in flight get {StopSignals.Describe(stop.Grace)}; {stop.AgainHint} to stop at once)");
         }
+        // Akka.Remote ends a node whose TLS handshake with a peer failed: the cluster's certificate is not this node's.
+        var refused = CoordinatedShutdown.Get(system).ShutdownReason?.ExitCode == TlsRefusedExit;
         await runtime.StopAsync();
+        if (refused)
+        {
+            log.Refusal($"node {name}: refused by the cluster: the TLS handshake failed (is {ClusterTls.PfxVariable} the cluster's certificate?)");
+            return TlsRefusedExit;
+        }
         log.Info(plan.Cluster is null ? $"node {name}: stopped" : $"node {name}: left the cluster");
         return stop.ExitCode;
     }

@@ -1,8 +1,6 @@
 using System.Collections;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
@@ -67,17 +65,9 @@ public sealed class ClusterTlsSpecs : IDisposable
     private static int UpCount(ActorSystem system) => Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up);
 
     private static ClusterTls Load(string path) =>
-        ClusterTls.FromEnvironment(new Hashtable { [ClusterTls.PfxVariable] = path, [ClusterTls.PasswordVariable] = "secret" })!;
+        ClusterTls.FromEnvironment(new Hashtable { [ClusterTls.PfxVariable] = path, [ClusterTls.PasswordVariable] = ClusterCertificate.Password })!;
 
-    /// <summary>A self-signed certificate with its key, as the README's openssl commands make one.</summary>
-    private string Pfx(string name)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllBytes(_dir.File(name), certificate.Export(X509ContentType.Pfx, "secret"));
-        return _dir.File(name);
-    }
+    private string Pfx(string name) => ClusterCertificate.Write(_dir.File(name), name);
 
     private async Task<ActorSystem> StartAsync(NodeSettings node)
     {

@@ -21,7 +21,9 @@ public sealed class ClusterRig : IAsyncDisposable
 
     /// <param name="database">a MySQL / MariaDB connection string shared by the coordinators; a SQLite file in the directory by default</param>
     /// <param name="coordinatorPort">a fixed port for the first coordinator, which then is a seed too (so a restarted lighthouse finds the cluster)</param>
-    public ClusterRig(TempDirectory dir, int files, string? database = null, int? coordinatorPort = null)
+    /// <param name="environment">variables every process of the cluster has (the lighthouse's included)</param>
+    public ClusterRig(TempDirectory dir, int files, string? database = null, int? coordinatorPort = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Dir = dir;
         Input = Path.Combine(dir.Path, "input");
@@ -31,7 +33,10 @@ public sealed class ClusterRig : IAsyncDisposable
         CoordinatorPort = coordinatorPort;
         var seeds = new List<string> { $"akka.tcp://cofi@127.0.0.1:{LighthousePort}" };
         if (coordinatorPort is { } seedPort) seeds.Add($"akka.tcp://cofi@127.0.0.1:{seedPort}");
-        _environment = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = string.Join(",", seeds) };
+        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = string.Join(",", seeds),
+        };
         _lighthouseEnvironment = new Dictionary<string, string>(_environment) { ["CLUSTER_PORT"] = LighthousePort.ToString() };
         _lighthouseOnly = new Dictionary<string, string>(_environment) { ["CLUSTER_SEEDS"] = seeds[0] };
         _lighthouse = Start(CofiProcess.LighthouseDll, _lighthouseEnvironment);
