@@ -23,7 +23,9 @@ public sealed class TokenAuthentication(IOptionsMonitor<AuthenticationSchemeOpti
         if (access.IsOpen) return Task.FromResult(Success(OpenName, Role.Admin));
         var token = Presented(Request.Headers.Authorization.ToString()) ?? (Request.Cookies[CookieName] is { Length: > 0 } cookie ? cookie : null);
         if (token is null) return Task.FromResult(AuthenticateResult.NoResult());
-        return Task.FromResult(access.Find(token) is { } entry ? Success(entry.Name, entry.Role) : AuthenticateResult.Fail("unknown token"));
+        var found = access.Find(token);
+        if (access.TokensFile?.TakeProblem() is { } problem) Logger.LogError("The tokens file changed but was not taken: {Problem}", problem);
+        return Task.FromResult(found is { } entry ? Success(entry.Name, entry.Role) : AuthenticateResult.Fail("unknown token"));
     }
 
     private static string? Presented(string header)

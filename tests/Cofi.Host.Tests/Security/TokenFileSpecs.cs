@@ -77,8 +77,7 @@ public sealed class TokenFileSpecs : IDisposable
 
         var access = AccessSettings.FromEnvironment(environment.GetValueOrDefault);
 
-        access.Find(viewer).ShouldBe(access.Tokens[0]);
-        access.Find(viewer)!.Role.ShouldBe(Role.Viewer);
+        access.Find(viewer)!.ShouldSatisfyAllConditions(t => t.Name.ShouldBe("wall"), t => t.Role.ShouldBe(Role.Viewer));
         access.Find("legacy")!.ShouldSatisfyAllConditions(t => t.Name.ShouldBe(AccessSettings.ApiTokenName), t => t.Role.ShouldBe(Role.Operator));
         access.Find(viewer + "x").ShouldBeNull();
         access.Find("").ShouldBeNull();
