@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Cofi.Management.Audit;
 using Akka.Hosting;
 using Akka.Configuration;
 using Cofi.Actors.Batches;
@@ -181,6 +182,9 @@ public sealed class CofiRuntime : IAsyncDisposable
                 throw;
             }
         }
+        // A coordinator records the audit entries of GPU nodes and the Lighthouse in its own trail.
+        if (plan.ServesWeb && plan.Cluster is not null)
+            host.Services.GetRequiredService<ActorSystem>().ActorOf(AuditInbox.Props(host.Services.GetRequiredService<IAuditTrail>()), AuditInbox.Name);
         return new CofiRuntime(host, settings, database, owned.ToArray(), logFormat == LogFormat.Json);
     }
 

@@ -29,7 +29,8 @@ public static class AccessHosting
             options.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new RoleRequirement(Role.Viewer)).Build();
         });
         services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
-        services.TryAddSingleton<IAuditTrail, LogAuditTrail>();
+        services.TryAddSingleton<LogAuditTrail>();
+        services.TryAddSingleton<IAuditTrail, ClusterAuditTrail>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddCofiRateLimits();
         services.AddOptions<KestrelServerOptions>().Configure<AccessSettings>((kestrel, access) => kestrel.Limits.MaxRequestBodySize = access.Limits.MaxBodyBytes);
