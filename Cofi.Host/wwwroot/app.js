@@ -308,7 +308,8 @@ function showSession(session) {
   $("sign-in").hidden = true;
   $("sign-out").hidden = session.open;
   $("session").textContent = session.open ? "open access" : `${session.name} (${session.role})`;
-  // Actions the role cannot take are hidden; the API refuses them anyway.
+  // Actions the role cannot take are hidden (app.css hides those drawn later by the role on <body>); the API refuses them anyway.
+  document.body.dataset.sessionRole = session.role;
   for (const node of document.querySelectorAll("[data-role]")) node.hidden = ranks[node.dataset.role] > ranks[session.role];
 }
 

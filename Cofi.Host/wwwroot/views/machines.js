@@ -9,8 +9,8 @@ async function loadMachines() {
       el("td", {}, m.name), el("td", {}, m.node), el("td", {}, `${m.slotsBusy} / ${m.slots}`), el("td", {}, m.filesPerMinute.toFixed(0)),
       el("td", {}, m.filesDone), el("td", {}, m.errors), el("td", { class: m.breaker === "Open" ? "status-failed" : "" }, m.breaker),
       el("td", { class: "actions" }, m.node === "coordinator"
-        ? el("button", { type: "button", dataset: { action: "remove" }, onclick: () => machineAction(`remove GPU machine ${m.name}?`, `/api/machines/${encodeURIComponent(m.name)}/remove`, { dryRun: true, done: `GPU machine ${m.name} removed` }) }, "remove")
-        : el("button", { type: "button", dataset: { action: "drain" }, onclick: () => machineAction(`drain GPU node ${m.node}?`, `/api/gpu-nodes/${encodeURIComponent(m.node)}/drain`, { detail: `GPU node ${m.node} takes no new work, finishes its calls in flight and leaves the cluster`, done: `GPU node ${m.node} drains` }) }, "drain node")))));
+        ? el("button", { type: "button", dataset: { action: "remove", role: "operator" }, onclick: () => machineAction(`remove GPU machine ${m.name}?`, `/api/machines/${encodeURIComponent(m.name)}/remove`, { dryRun: true, done: `GPU machine ${m.name} removed` }) }, "remove")
+        : el("button", { type: "button", dataset: { action: "drain", role: "operator" }, onclick: () => machineAction(`drain GPU node ${m.node}?`, `/api/gpu-nodes/${encodeURIComponent(m.node)}/drain`, { detail: `GPU node ${m.node} takes no new work, finishes its calls in flight and leaves the cluster`, done: `GPU node ${m.node} drains` }) }, "drain node")))));
     const f = await api("/api/progress/figures");
     $("figures").textContent = `events in ${f.eventsIn} · frames out ${f.framesOut} · coalesced ${f.eventsCoalesced} · dropped ${f.framesDropped} · viewers ${f.subscribers}`;
   } catch (e) { /* shown again on the next tick */ }

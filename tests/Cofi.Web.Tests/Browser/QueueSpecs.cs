@@ -77,6 +77,29 @@ public sealed class QueueSpecs
         problems.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Should_show_a_viewer_the_queue_and_the_machines_without_their_actions()
+    {
+        await using var web = await CofiWeb.StartAsync(Slow);
+        var input = web.Samples("viewer", 400);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.ViewerToken);
+        await page.GotoAsync(web.Address);
+        await Assertions.Expect(page.Locator("#session")).ToHaveTextAsync("dashboard (viewer)", new() { Timeout = Patience });
+        var batchId = await web.SubmitAsync(input);
+
+        var row = page.Locator($"#queue tbody tr[data-batch='{batchId}']");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "running", new() { Timeout = Patience });
+        var machine = page.Locator("#machines tbody tr[data-machine=gpu-4]");
+        await Assertions.Expect(machine).ToBeVisibleAsync(new() { Timeout = Patience });
+        // Drawn for every session, shown to operators only.
+        foreach (var action in new[] { row.Locator("button[data-action=pause]"), row.Locator("button[data-action=cancel]"), machine.Locator("button") })
+        {
+            (await action.CountAsync()).ShouldBe(1);
+            await Assertions.Expect(action).ToBeHiddenAsync();
+        }
+    }
+
     private static async Task<string> StatusAsync(CofiWeb web, long batchId) =>
         (await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}")).GetProperty("batch").GetProperty("status").GetString()!;
 }
