@@ -61,6 +61,15 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
             var other => throw new InvalidConfigurationException(stage.Has("dispatch-order") ? stage.Key("dispatch-order") : defaults.Key("dispatch-order"),
                 $"unknown value '{other}'; expected input or longest-first"),
         };
+        var speculateAfter = Pick("speculate-after", (r, k) => r.String(k)) switch
+        {
+            "off" => TimeSpan.Zero,
+            "auto" => (TimeSpan?)null,
+            _ => Pick("speculate-after", (r, k) => r.Duration(k, TimeSpan.FromMilliseconds(1))),
+        };
+        var speculation = kind == StageKind.Gpu && speculateAfter != TimeSpan.Zero
+            ? new SpeculationSettings(speculateAfter, Pick("speculate-max", (r, k) => r.Fraction(k)))
+            : null;
         return new StageSettings(
             name,
             kind,
@@ -77,7 +86,8 @@ public sealed record PipelineSettings(PipelineMode Mode, IReadOnlyList<StageSett
             llm,
             perAudio,
             order,
-            Pick("quarantine-after", (r, k) => r.Int(k, 0, 100)));
+            Pick("quarantine-after", (r, k) => r.Int(k, 0, 100)),
+            speculation);
     }
 
     private static HttpStageSettings ReadHttp(ConfigReader stage, ConfigReader defaults, IReadOnlyList<StageSettings> earlier)

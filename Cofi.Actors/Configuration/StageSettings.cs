@@ -12,6 +12,13 @@ public enum DispatchOrder
     LongestFirst,
 }
 
+/// <summary>
+/// Backup attempts for a stage's stragglers: a call running longer than <see cref="After"/> (null: 3 × the stage's
+/// p95 call time, at least 2 s) gets one on another machine when the stage has a free slot and nothing ready; at
+/// most <see cref="MaxShare"/> of the stage's calls (at least one).
+/// </summary>
+public sealed record SpeculationSettings(TimeSpan? After, double MaxShare);
+
 /// <summary>How the simulated executor behaves for one stage.</summary>
 public sealed record SimulatedStageSettings(TimeSpan Latency, TimeSpan Spread, double TransientRate, double PermanentRate);
 
@@ -31,7 +38,8 @@ public sealed record StageSettings(
     LlmStageSettings? Llm = null,
     AudioTimeout? PerAudio = null,
     DispatchOrder Order = DispatchOrder.Input,
-    int QuarantineAfter = 3)
+    int QuarantineAfter = 3,
+    SpeculationSettings? Speculation = null)
 {
     /// <summary>The time one call of <paramref name="file"/> may take: from its recording's length when the stage says so, else <see cref="Timeout"/>.</summary>
     public TimeSpan TimeoutFor(Files.FileWork file) =>

@@ -10,6 +10,7 @@ namespace Cofi.Actors.Executors;
 [JsonDerivedType(typeof(TransientFailure), "transient")]
 [JsonDerivedType(typeof(PermanentFailure), "permanent")]
 [JsonDerivedType(typeof(Declined), "declined")]
+[JsonDerivedType(typeof(Superseded), "superseded")]
 public abstract record CallOutcome
 {
     /// <summary>
@@ -38,4 +39,7 @@ public abstract record CallOutcome
 
     /// <summary>The machine did not take the call (its circuit is open): no attempt was made, the file goes back to the queue.</summary>
     public sealed record Declined(string Reason) : CallOutcome;
+
+    /// <summary>The call was cancelled because another attempt at the file answered first; the stage has recorded that one.</summary>
+    public sealed record Superseded(string Reason) : CallOutcome;
 }

@@ -43,4 +43,6 @@ public enum AttemptOutcome
     Skipped,
     TransientFailure,
     PermanentFailure,
+    /// <summary>Cancelled: another attempt at the file (a speculative backup, or the call it backed up) answered first.</summary>
+    Superseded,
 }

@@ -68,6 +68,10 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private readonly IActorRef? _machineSlots;
     // Calls waiting for one of the machine's slots, by token.
     private readonly Dictionary<long, (Lane Lane, GpuWorkerCommands.Run Run)> _awaitingSlot = new();
+    // Each running call's cancellation, for when another attempt at its file answers first.
+    private readonly Dictionary<(string Stage, int FileId, int Attempt), CancellationTokenSource> _running = new();
+    // Calls cancelled while they waited for the machine's slot: the slot, once granted, goes back at once.
+    private readonly HashSet<long> _cancelledWaiting = new();
     private long _tokens;
     private Ranking _ranking;
     private CircuitState _state = CircuitState.Closed;
@@ -121,8 +125,15 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         Receive<LifecycleFinished>(OnLifecycleFinished);
         Receive<MachineSlotReplies.Granted>(m =>
         {
-            if (_awaitingSlot.Remove(m.Token, out var waiting)) Call(waiting.Lane, waiting.Run);
+            if (!_awaitingSlot.Remove(m.Token, out var waiting)) return;
+            if (!_cancelledWaiting.Remove(m.Token))
+            {
+                Call(waiting.Lane, waiting.Run);
+                return;
+            }
+            Finish(new CallFinished(waiting.Run, new CallOutcome.Superseded($"dropped on {_machine} before it started: another attempt answered first"), 0));
         });
+        Receive<GpuWorkerCommands.Cancel>(OnCancel);
         Receive<GpuWorkerCommands.Rerank>(m =>
         {
             _ranking = new Ranking(m.Priority, m.Weight);
@@ -204,12 +215,37 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     {
         var started = _clock.GetTimestamp();
         var clock = _clock;
-        _circuit.RunAsync(token => GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.TimeoutFor(run.Call.File), token), _shutdown.Token)
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        _running[Key(run)] = cancel;
+        var superseded = cancel.Token;
+        // A call cancelled because another attempt answered first is no fault of the machine: the breaker does not count it.
+        _circuit.RunAsync(async token =>
+            {
+                var outcome = await GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.TimeoutFor(run.Call.File), token);
+                return superseded.IsCancellationRequested && !_shutdown.IsCancellationRequested
+                    ? new CallOutcome.Superseded($"cancelled on {run.Call.Machine}: another attempt answered first")
+                    : outcome;
+            }, cancel.Token)
             .PipeTo(Self, Self, outcome => new CallFinished(run, outcome, (long)clock.GetElapsedTime(started).TotalMilliseconds));
+    }
+
+    private static (string, int, int) Key(GpuWorkerCommands.Run run) => (run.Call.Stage, run.Call.File.FileId, run.Call.Attempt);
+
+    /// <summary>Aborts a running call (the HTTP request with it); one still waiting for the machine's slot is dropped.</summary>
+    private void OnCancel(GpuWorkerCommands.Cancel cancel)
+    {
+        if (_running.TryGetValue((cancel.Stage, cancel.FileId, cancel.Attempt), out var running))
+        {
+            running.Cancel();
+            return;
+        }
+        foreach (var (token, _) in _awaitingSlot.Where(w => Key(w.Value.Run) == (cancel.Stage, cancel.FileId, cancel.Attempt)).ToList())
+            _cancelledWaiting.Add(token);
     }
 
     private void Finish(CallFinished finished)
     {
+        if (_running.Remove(Key(finished.Run), out var cancel)) cancel.Dispose();
         if (_lanes.TryGetValue(finished.Run.Call.Stage, out var lane))
         {
             lane.Busy--;

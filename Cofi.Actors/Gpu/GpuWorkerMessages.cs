@@ -18,6 +18,9 @@ public static class GpuWorkerCommands
     /// <summary>The batch's priority or weight changed: its calls waiting for the machine's slots rank by the new ones.</summary>
     public sealed record Rerank(int Priority, double Weight) : ICofiMessage;
 
+    /// <summary>Another attempt at the file answered first: abort this call (its report no longer matters).</summary>
+    public sealed record Cancel(string Stage, int FileId, int Attempt) : ICofiMessage;
+
     /// <summary>Withdraw every offered slot, finish the calls in flight, then tell the parent.</summary>
     public sealed record Drain
     {

@@ -11,6 +11,7 @@ public static class CallLabels
         CallOutcome.Skipped => "skipped",
         CallOutcome.TransientFailure => "transient",
         CallOutcome.PermanentFailure => "failed",
+        CallOutcome.Superseded => "superseded",
         _ => "declined",
     };
 

@@ -43,6 +43,7 @@ public sealed class CofiMetrics : IExtension, IDisposable
         CallDuration = _meter.CreateHistogram("cofi.call.duration", "s", "Duration of a call to a model service or LLM endpoint, by stage, machine and outcome.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallSeconds });
         Retries = _meter.CreateCounter<long>("cofi.call.retries", "{call}", "Calls that failed transiently and will be retried, by stage and cause.");
+        BackupAttempts = _meter.CreateCounter<long>("cofi.call.backups", "{call}", "Speculative backup attempts of straggling calls, by stage.");
         JournalWriteDuration = _meter.CreateHistogram("cofi.journal.write.duration", "s", "Time from handing a stage's group of outcomes to the journal to its being stored.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WriteSeconds });
         FlushDuration = _meter.CreateHistogram("cofi.event_writer.flush.duration", "s", "Duration of one EventWriter flush (one transaction).",
@@ -62,6 +63,8 @@ public sealed class CofiMetrics : IExtension, IDisposable
     public Histogram<double> CallDuration { get; }
 
     public Counter<long> Retries { get; }
+
+    public Counter<long> BackupAttempts { get; }
 
     public Histogram<double> JournalWriteDuration { get; }
 

@@ -203,6 +203,7 @@ public static class ReadModelProjection
         AttemptOutcome.Done => "done",
         AttemptOutcome.Skipped => "skipped",
         AttemptOutcome.TransientFailure => "retry",
+        AttemptOutcome.Superseded => "superseded",
         _ => "failed",
     };
 

@@ -70,6 +70,9 @@ internal sealed class DispatchQueue(DispatchOrder order = DispatchOrder.Input)
         return false;
     }
 
+    /// <summary>One more attempt at a file in flight (a backup attempt beside its call): its number.</summary>
+    public int NextAttempt(int fileId) => _attempts[fileId] = _attempts.GetValueOrDefault(fileId) + 1;
+
     /// <summary>A call that was declined without being attempted: it goes back first and its attempt does not count.</summary>
     public void Decline(FileWork file)
     {

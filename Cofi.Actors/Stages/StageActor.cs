@@ -25,6 +25,9 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         public static readonly FlushTick Instance = new();
     }
 
+    /// <summary>How often a stage with speculative attempts looks for stragglers while calls are in flight.</summary>
+    private static readonly TimeSpan SpeculationCheck = TimeSpan.FromMilliseconds(250);
+
     private sealed record RetryTick
     {
         public static readonly RetryTick Instance = new();
@@ -191,6 +194,8 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             _metrics.CallDuration.Record(report.DurationMs / 1000.0, new("stage", _stage.Name), new("machine", report.Machine),
                 new("outcome", CallLabels.Outcome(report.Outcome)));
         var verdict = _dispatcher.Report(worker, report, id => _outcomes.IsPending(id) || _state.IsSettled(id), _clock.GetUtcNow(), Random.Shared.NextDouble());
+        foreach (var cancel in _dispatcher.TakeCancellations())
+            cancel.Worker.Tell(new GpuWorkerCommands.Cancel(_stage.Name, cancel.FileId, cancel.Attempt));
         switch (verdict)
         {
             case ReportVerdict.Record r:
@@ -252,11 +257,21 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         }
         if (_paused || _writerBehind || (_mode == PipelineMode.Barrier && _total is null)) return;
         var now = _clock.GetUtcNow();
-        foreach (var (worker, file, attempt, machine) in _dispatcher.Assign(now))
+        foreach (var call in _dispatcher.Assign(now))
+        {
+            if (call.BackupOf is { } backedUp)
+            {
+                _log.Info("{0}: {1} attempt {2} runs long on its machine; backup attempt {3} on {4}", _stage.Name, call.File.Name, backedUp, call.Attempt, call.Machine);
+                _metrics.BackupAttempts.Add(1, new KeyValuePair<string, object?>("stage", _stage.Name));
+            }
             // Reports go through the backoff supervisor, so they reach this stage even after it was started again.
-            worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, file, attempt, machine), Context.Parent));
+            call.Worker.Tell(new GpuWorkerCommands.Run(new StageCall(_batchId, _stage.Name, call.File, call.Attempt, call.Machine), Context.Parent));
+        }
         if (_dispatcher.NextRetryDue is { } due)
             Timers.StartSingleTimer("retry", RetryTick.Instance, due - now > TimeSpan.Zero ? due - now : TimeSpan.FromMilliseconds(1));
+        // A call may become a straggler while nothing else happens at the stage: look again shortly.
+        if (_stage.Speculation is not null && _dispatcher.InFlight > 0 && !Timers.IsTimerActive("speculate"))
+            Timers.StartSingleTimer("speculate", RetryTick.Instance, SpeculationCheck);
     }
 
     /// <summary>retry-failed: drop these files' failed or skipped records, so that the files handed on again are processed again.</summary>

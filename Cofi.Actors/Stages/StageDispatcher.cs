@@ -8,6 +8,8 @@ namespace Cofi.Actors.Stages;
 /// The pure part of handing out a stage's work: the queue of unsettled files, the slots workers offered, the calls
 /// in flight, the machine each file should avoid, and each file's attempts so far. It decides which file goes to
 /// which worker and what a worker's report means; the stage actor only carries the decisions out and records them.
+/// With <see cref="StageSettings.Speculation"/>, a straggling call gets a backup attempt on another machine when
+/// nothing else is ready: the first answer settles the file and the other call is to be cancelled (<see cref="TakeCancellations"/>).
 /// Workers are whatever identifies them (actor references in the stage, names in the specs).
 /// </summary>
 internal sealed class StageDispatcher<TWorker> where TWorker : notnull
@@ -16,6 +18,10 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     private readonly DispatchQueue _queue;
     private readonly WorkerCredits<TWorker> _workers = new();
     private readonly Dictionary<int, Flight> _inFlight = new();
+    // The backup attempt of a straggling file, beside its call in _inFlight.
+    private readonly Dictionary<int, Flight> _backups = new();
+    private readonly Speculation? _speculation;
+    private readonly List<Cancellation> _cancellations = new();
     // Attempts made at each unsettled file so far, kept with its record as its history.
     private readonly Dictionary<int, List<AttemptRecord>> _history = new();
     // The machine a file last failed on: its retry goes to another machine where one takes work.
@@ -27,9 +33,14 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     {
         _stage = stage;
         _queue = new DispatchQueue(stage.Order);
+        _speculation = stage.Speculation is { } speculation ? new Speculation(speculation) : null;
     }
 
-    public int InFlight => _inFlight.Count;
+    /// <summary>Calls in flight, backup attempts included.</summary>
+    public int InFlight => _inFlight.Count + _backups.Count;
+
+    /// <summary>Backup attempts made so far, and the calls made in all.</summary>
+    public (int Backups, int Calls) Speculated => (_speculation?.Backups ?? 0, _speculation?.Calls ?? 0);
 
     /// <summary>Files waiting here: ready to go or waiting for a retry (not those in flight).</summary>
     public int Queued => _queue.Ready + _queue.Waiting;
@@ -50,7 +61,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
 
     /// <summary>Every worker that offered slots or has a call in flight and matches <paramref name="where"/>.</summary>
     public IReadOnlyList<TWorker> WorkersWhere(Func<TWorker, bool> where) =>
-        _workers.All.Concat(_inFlight.Values.Select(f => f.Worker)).Where(where).Distinct().ToList();
+        _workers.All.Concat(_inFlight.Values.Concat(_backups.Values).Select(f => f.Worker)).Where(where).Distinct().ToList();
 
     public void Offer(TWorker worker, string machine, int slots) => _workers.Offer(worker, machine, slots);
 
@@ -61,14 +72,16 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     /// <summary>A draining worker offers no more slots; its calls in flight still report.</summary>
     public void Withdraw(TWorker worker) => _workers.Remove(worker);
 
-    /// <summary>A worker that is gone: its calls in flight go back to the front of the queue.</summary>
+    /// <summary>A worker that is gone: its calls in flight go back to the front of the queue, unless a backup attempt goes on.</summary>
     public void Lose(TWorker worker)
     {
         _workers.Remove(worker);
+        foreach (var (fileId, _) in _backups.Where(f => worker.Equals(f.Value.Worker)).ToList()) _backups.Remove(fileId);
         foreach (var (fileId, _) in _inFlight.Where(f => worker.Equals(f.Value.Worker)).ToList())
         {
             _inFlight.Remove(fileId);
-            if (_queue.Find(fileId) is { } file) _queue.Requeue(file);
+            if (_backups.Remove(fileId, out var backup)) _inFlight[fileId] = backup;
+            else if (_queue.Find(fileId) is { } file) _queue.Requeue(file);
         }
     }
 
@@ -87,10 +100,53 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
                 unfit.Add(worker);
                 continue;
             }
-            _inFlight[file.FileId] = new Flight(worker, attempt, machine);
+            _inFlight[file.FileId] = new Flight(worker, attempt, machine, now);
+            _speculation?.Called();
             assigned.Add(new Assignment(worker, file, attempt, machine));
         }
+        if (_queue.Ready == 0) BackUpStragglers(now, assigned);
         return assigned;
+    }
+
+    /// <summary>With slots free and nothing ready: the calls running longest past the stage's limit get a backup attempt on another machine.</summary>
+    private void BackUpStragglers(DateTimeOffset now, List<Assignment> assigned)
+    {
+        if (_speculation is not { After: { } after } speculation) return;
+        var stragglers = _inFlight
+            .Where(f => !_backups.ContainsKey(f.Key) && now - f.Value.Started >= after)
+            .OrderBy(f => f.Value.Started)
+            .ToList();
+        foreach (var (fileId, flight) in stragglers)
+        {
+            if (!speculation.MayBackUp || _queue.Find(fileId) is not { } file) return;
+            var elsewhere = new HashSet<TWorker>();
+            TWorker worker;
+            string machine;
+            while (true)
+            {
+                if (!_workers.TryTake(elsewhere, out worker, out machine))
+                {
+                    foreach (var other in elsewhere) _workers.Return(other);
+                    return;
+                }
+                if (machine != flight.Machine) break;
+                elsewhere.Add(worker);
+            }
+            foreach (var other in elsewhere) _workers.Return(other);
+            var attempt = _queue.NextAttempt(fileId);
+            _backups[fileId] = new Flight(worker, attempt, machine, now);
+            speculation.BackedUp();
+            assigned.Add(new Assignment(worker, file, attempt, machine, BackupOf: flight.Attempt));
+        }
+    }
+
+    /// <summary>The calls to cancel because another attempt at their file answered first; taken once.</summary>
+    public IReadOnlyList<Cancellation> TakeCancellations()
+    {
+        if (_cancellations.Count == 0) return [];
+        var taken = _cancellations.ToList();
+        _cancellations.Clear();
+        return taken;
     }
 
     /// <summary>
@@ -101,10 +157,28 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     public ReportVerdict Report(TWorker worker, StageCommands.Report report, Func<int, bool> settled, DateTimeOffset now, double jitter01)
     {
         if (report.Outcome is not CallOutcome.Declined) _workers.Return(worker);
-        if (!_inFlight.TryGetValue(report.FileId, out var flight) || flight.Attempt != report.Attempt) return ReportVerdict.Stale.Instance;
-        _inFlight.Remove(report.FileId);
+        // The call that reported leaves; a backup attempt still running at the file becomes its call.
+        Flight? other;
+        if (_inFlight.TryGetValue(report.FileId, out var flight) && flight.Attempt == report.Attempt)
+        {
+            _inFlight.Remove(report.FileId);
+            if (_backups.Remove(report.FileId, out other)) _inFlight[report.FileId] = other;
+        }
+        else if (_backups.TryGetValue(report.FileId, out var backup) && backup.Attempt == report.Attempt)
+        {
+            _backups.Remove(report.FileId);
+            other = _inFlight[report.FileId];
+        }
+        else return ReportVerdict.Stale.Instance;
         if (_queue.Find(report.FileId) is not { } file || settled(report.FileId)) return ReportVerdict.Stale.Instance;
 
+        if (report.Outcome is CallOutcome.Superseded)
+        {
+            // Cancelled while still the file's call: nothing answered for it, so it goes out again.
+            if (other is null) _queue.Requeue(file);
+            return ReportVerdict.Stale.Instance;
+        }
+        if (report.Outcome is CallOutcome.Declined && other is not null) return ReportVerdict.Stale.Instance;
         if (report.Outcome is CallOutcome.Declined)
         {
             _avoid[file.FileId] = report.Machine;
@@ -116,14 +190,19 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
         // An executor that went over the wire reports its attempts in detail; otherwise the call was one attempt.
         if (report.Outcome.Attempts.Count > 0) history.AddRange(report.Outcome.Attempts);
         else history.Add(StageDecisions.Attempt(report.Attempt, report.Outcome, report.Machine, report.DurationMs, now));
+        if (report.Outcome is CallOutcome.Completed) _speculation?.Took(report.DurationMs);
         if (Quarantines(file, report) is { } quarantined)
         {
+            if (other is not null) Supersede(file.FileId, other, report, history, now);
             _history.Remove(file.FileId);
             return new ReportVerdict.Record(quarantined with { History = history });
         }
+        // A failed attempt while the file's other attempt still runs: that one may yet answer.
+        if (other is not null && report.Outcome is CallOutcome.TransientFailure) return ReportVerdict.Stale.Instance;
         switch (StageDecisions.Decide(_stage, file, report.Attempt, report.Outcome, report.Machine, report.DurationMs, jitter01))
         {
             case Decision.Record r:
+                if (other is not null) Supersede(file.FileId, other, report, history, now);
                 _history.Remove(file.FileId);
                 return new ReportVerdict.Record(r.FileRecord with { History = history });
             case Decision.Retry retry:
@@ -147,7 +226,23 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
 
     /// <summary>Calls in flight by machine.</summary>
     public IReadOnlyDictionary<string, int> BusyByMachine() =>
-        _inFlight.Values.GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count());
+        _inFlight.Values.Concat(_backups.Values).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>The calls in flight, the longest running first, with whether each is a backup or has one.</summary>
+    public IReadOnlyList<RunningCall> Running(DateTimeOffset now) =>
+        _inFlight.Select(f => new RunningCall(f.Key, f.Value.Attempt, f.Value.Machine, f.Value.Started, _backups.ContainsKey(f.Key) ? SpeculationState.BackedUp : SpeculationState.None))
+            .Concat(_backups.Select(f => new RunningCall(f.Key, f.Value.Attempt, f.Value.Machine, f.Value.Started, SpeculationState.Backup)))
+            .OrderBy(c => c.Started)
+            .ToList();
+
+    /// <summary>The file's other call answered first: it is cancelled and kept in the file's history as superseded.</summary>
+    private void Supersede(int fileId, Flight other, StageCommands.Report winner, List<AttemptRecord> history, DateTimeOffset now)
+    {
+        _inFlight.Remove(fileId);
+        _cancellations.Add(new Cancellation(other.Worker, fileId, other.Attempt));
+        history.Add(new AttemptRecord(other.Attempt, other.Machine, AttemptOutcome.Superseded,
+            $"superseded: attempt {winner.Attempt} on {winner.Machine} answered first", (long)(now - other.Started).TotalMilliseconds, now));
+    }
 
     private FileRecord? Quarantines(FileWork file, StageCommands.Report report)
     {
@@ -161,10 +256,24 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     private bool Fits(FileWork file, string machine) =>
         !_avoid.TryGetValue(file.FileId, out var avoided) || avoided != machine || !_workers.HasOtherLive(machine);
 
-    private sealed record Flight(TWorker Worker, int Attempt, string Machine);
+    private sealed record Flight(TWorker Worker, int Attempt, string Machine, DateTimeOffset Started);
 
-    /// <summary>One call to make: <see cref="File"/>'s attempt number <see cref="Attempt"/> on <see cref="Worker"/>.</summary>
-    public sealed record Assignment(TWorker Worker, FileWork File, int Attempt, string Machine);
+    /// <summary>One call to make: <see cref="File"/>'s attempt number <see cref="Attempt"/> on <see cref="Worker"/>; a backup of attempt <see cref="BackupOf"/> when set.</summary>
+    public sealed record Assignment(TWorker Worker, FileWork File, int Attempt, string Machine, int? BackupOf = null);
+
+    /// <summary>A call to cancel: another attempt at its file answered first.</summary>
+    public sealed record Cancellation(TWorker Worker, int FileId, int Attempt);
+}
+
+/// <summary>A call in flight at a stage: its file, attempt, machine, since when, and its part in speculation.</summary>
+public sealed record RunningCall(int FileId, int Attempt, string Machine, DateTimeOffset Started, SpeculationState Speculation);
+
+/// <summary>A running call's part in speculation: none, it has a backup attempt, or it is the backup.</summary>
+public enum SpeculationState
+{
+    None,
+    BackedUp,
+    Backup,
 }
 
 /// <summary>What a worker's report means for its file.</summary>

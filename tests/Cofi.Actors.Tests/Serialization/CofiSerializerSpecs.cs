@@ -71,6 +71,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuWorkerCommands.Reattach("stt", TestActor),
         new GpuWorkerCommands.StageFinished("stt"),
         new GpuWorkerCommands.Rerank(50, 2),
+        new GpuWorkerCommands.Cancel("stt", 7, 2),
         new BatchCommands.AddMachine("10.0.0.8"),
         new BatchCommands.Submit("/in", true, "calls", 5, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", Again: false),
         new BatchCommands.AwaitCompletion(9),
@@ -102,6 +103,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new StageCommands.Requeue([4, 5]),
         StageQueries.GetFailed.Instance,
         new StageCommands.Report(4, 1, new CallOutcome.Declined("circuit of gpu-7 is open"), "gpu-7", 0),
+        new StageCommands.Report(4, 2, new CallOutcome.Superseded("cancelled on gpu-7: another attempt answered first"), "gpu-7", 1200),
         new StageCommands.Report(4, 2, new CallOutcome.TransientFailure("HTTP 429", TimeSpan.FromSeconds(1))
         {
             Attempts = [new AttemptRecord(2, "127.0.0.2", AttemptOutcome.TransientFailure, "HTTP 429", 40, At, 429, "{}", "{\"detail\":\"slow down\"}")],
