@@ -106,15 +106,8 @@ public sealed class StageSpeculationSpecs
     public void Should_take_three_times_the_p95_call_time_and_at_least_two_seconds_when_left_to_itself()
     {
         var dispatcher = new StageDispatcher<string>(Stt("speculate-after = auto"));
-        foreach (var id in Enumerable.Range(1, 41)) dispatcher.Enqueue(File(id));
-        dispatcher.Offer("w-a", "gpu-a", 1);
-        for (var i = 0; i < 40; i++)
-        {
-            var call = dispatcher.Assign(Now).Single();
-            // 3 of the 40 calls took 1 s, the rest 100 ms: the p95 is 1 s, so a backup after 3 s.
-            dispatcher.Report(call.Worker, new StageCommands.Report(call.File.FileId, call.Attempt, new CallOutcome.Completed("{}"), call.Machine, i < 3 ? 1000 : 100),
-                _ => false, Now, 0.5);
-        }
+        // 3 of the 40 calls took 1 s, the rest 100 ms: the p95 is 1 s, so a backup after 3 s.
+        Complete(dispatcher, 40, i => i < 3 ? 1000 : 100);
         var last = dispatcher.Assign(Now).Single();
         dispatcher.Offer("w-b", "gpu-b", 1);
 
@@ -126,13 +119,7 @@ public sealed class StageSpeculationSpecs
     public void Should_wait_at_least_two_seconds_however_quick_the_calls_are()
     {
         var dispatcher = new StageDispatcher<string>(Stt("speculate-after = auto"));
-        foreach (var id in Enumerable.Range(1, 21)) dispatcher.Enqueue(File(id));
-        dispatcher.Offer("w-a", "gpu-a", 1);
-        for (var i = 0; i < 20; i++)
-        {
-            var call = dispatcher.Assign(Now).Single();
-            dispatcher.Report(call.Worker, new StageCommands.Report(call.File.FileId, call.Attempt, new CallOutcome.Completed("{}"), call.Machine, 10), _ => false, Now, 0.5);
-        }
+        Complete(dispatcher, 20, _ => 10);
         dispatcher.Assign(Now).Single();
         dispatcher.Offer("w-b", "gpu-b", 1);
 
@@ -166,6 +153,18 @@ public sealed class StageSpeculationSpecs
 
     private static StageSettings Stt(string speculation) =>
         CofiSettings.FromConfig(CofiConfig.Load(null, $"cofi.pipeline.stage.stt {{ max-attempts = 3, backoff-base = 100ms, {speculation} }}")).Pipeline["stt"];
+
+    /// <summary>Runs <paramref name="count"/> calls on one machine, call i taking <paramref name="ms"/>(i), and leaves one more file ready.</summary>
+    private static void Complete(StageDispatcher<string> dispatcher, int count, Func<int, long> ms)
+    {
+        foreach (var id in Enumerable.Range(1, count + 1)) dispatcher.Enqueue(File(id));
+        dispatcher.Offer("w-a", "gpu-a", 1);
+        for (var i = 0; i < count; i++)
+        {
+            var call = dispatcher.Assign(Now).Single();
+            dispatcher.Report(call.Worker, new StageCommands.Report(call.File.FileId, call.Attempt, new CallOutcome.Completed("{}"), call.Machine, ms(i)), _ => false, Now, 0.5);
+        }
+    }
 
     private static FileWork File(int id) => new(id, $"call-{id}.wav", $"/in/call-{id}.wav", ImmutableDictionary<string, string>.Empty);
 
