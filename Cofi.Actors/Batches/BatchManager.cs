@@ -275,6 +275,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            Context.System.EventStream.Publish(new BatchForgotten(e.BatchId));
             SnapshotIfDue();
             DeleteData(e.BatchId);
         });

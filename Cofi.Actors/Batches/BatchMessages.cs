@@ -199,6 +199,9 @@ public sealed record BatchPurgeReport(long BatchId, IReadOnlyDictionary<string, 
     public long JournalRows => Deleted.GetValueOrDefault(Persistence.JournalTables.Journal);
 }
 
+/// <summary>Published as a batch is purged: whatever keeps it in memory (live progress, history) forgets it.</summary>
+public sealed record BatchForgotten(long BatchId) : ICofiMessage, IWithBatchId;
+
 /// <summary>A purge that could not delete everything (the database failed); the batch stays forgotten, and purging it again finishes the work.</summary>
 public sealed record BatchPurgeFailed(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Persistence;
+using Cofi.Actors.Progress;
 using Cofi.Actors.ReadModel;
 using Cofi.Actors.Tests.ReadModel;
 using Cofi.Actors.Tests.Support;
@@ -55,8 +56,17 @@ public sealed class PurgeApiSpecs
             purgedBefore[ReadModelTables.ExecutionLogArchive].ShouldBeGreaterThan(0);
             JournalIds(db, purged).Count.ShouldBe(Stages.Length + 1, "the supervisor's journal and each stage's");
 
-            var response = await Purge(web.Admin, purged, """{ "reason": "retention request 42" }""");
+            HttpResponseMessage response;
+            await using (var live = await SseClient.ConnectAsync(web.Client, "/api/stream"))
+            {
+                BatchIds(await live.NextAsync()).ShouldContain(purged);
 
+                response = await Purge(web.Admin, purged, """{ "reason": "retention request 42" }""");
+
+                (await live.ReadUntilAsync(f => f.Type == FrameTypes.Purged)).Last().Frame.GetProperty("batchId").GetInt64().ShouldBe(purged);
+            }
+            await using (var fresh = await SseClient.ConnectAsync(web.Client, "/api/stream"))
+                BatchIds(await fresh.NextAsync()).ShouldNotContain(purged, "live progress forgets a purged batch");
             response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
             var report = await response.Content.ReadFromJsonAsync<JsonElement>();
             report.GetProperty("batchId").GetInt64().ShouldBe(purged);
@@ -148,6 +158,10 @@ public sealed class PurgeApiSpecs
         command.CommandText = $"INSERT INTO batchExecutionLog_archive ({quoted}) SELECT {quoted} FROM batchExecutionLog";
         command.ExecuteNonQuery().ShouldBeGreaterThan(0);
     }
+
+    /// <summary>The batches a stream frame names, in its batch list and its stage counts.</summary>
+    private static IEnumerable<long> BatchIds(SseFrame frame) =>
+        frame.Batches.Concat(frame.Stages).Select(b => b.GetProperty("batchId").GetInt64());
 
     private static async Task<HttpResponseMessage> Purge(HttpClient client, long batchId, string? body = null)
     {
