@@ -18,8 +18,8 @@ namespace Cofi.Web.Tests.Api;
 /// </summary>
 public sealed class PurgeApiSpecs
 {
-    private static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
-    private static readonly HashSet<string> Flagged = ["denoise", "ivr", "lid", "stt", "llm1", "llm2"];
+    private static readonly string[] Stages = ReadModelComparison.Stages;
+    private static readonly HashSet<string> Flagged = ReadModelComparison.Flagged;
 
     /// <summary>Small groups and frequent snapshots, so each stage leaves several journal events and snapshot rows to purge.</summary>
     private const string Recording = "cofi.persistence { record-group-size = 2, snapshot-every = 2 }";
