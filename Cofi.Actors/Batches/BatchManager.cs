@@ -4,13 +4,15 @@ using Akka.Persistence;
 using Cofi.Actors.Persistence;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
+using Cofi.Actors.ReadModel;
 using Cofi.Actors.Stages;
 
 namespace Cofi.Actors.Batches;
 
 /// <summary>
 /// The persistent queue of batches. Starts up to <c>max-concurrent-batches</c> BatchSupervisors, restarts the
-/// running ones after a crash (they resume from the journal), and answers who is waiting for a batch to end.
+/// running ones after a crash (they resume from the journal), and answers who is waiting for a batch to end. It purges
+/// ended batches: forgets them (a recorded event), then deletes their data off its own thread (<see cref="BatchPurge"/>).
 /// </summary>
 public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 {
@@ -18,13 +20,21 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private sealed record RestartSupervisor(long BatchId);
 
+    private sealed record DataDeleted(long BatchId, IReadOnlyDictionary<string, long> Deleted);
+
+    private sealed record DeletionFailed(long BatchId, Exception Cause);
+
     private readonly CofiSettings _settings;
+    private readonly DatabaseSettings _database;
     private readonly IReadOnlyList<string> _machines;
     private readonly IExecutorProvider _executors;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, IActorRef> _supervisors = new();
     private readonly Dictionary<long, List<IActorRef>> _waiters = new();
+    // Who asked for each purge whose data is being deleted now, and for each that waits for its batch's supervisor to stop.
+    private readonly Dictionary<long, List<IActorRef>> _purges = new();
+    private readonly Dictionary<long, List<IActorRef>> _purgesAfterStop = new();
     // In a cluster: attaches the GPU members' machines to every batch this manager runs.
     private readonly IActorRef? _membership;
     // The slots of each machine the coordinator serves itself, shared by every batch.
@@ -33,9 +43,10 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     // The process is stopping: no batch starts, and no supervisor starts again.
     private bool _holding;
 
-    public BatchManager(CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    public BatchManager(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
     {
         _settings = settings;
+        _database = database;
         _machines = machines;
         _executors = executors;
         _clock = clock;
@@ -47,6 +58,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var running in _state.Running) StartSupervisor(running.Summary.BatchId);
+            foreach (var purged in _state.UnfinishedPurges) DeleteData(purged);
             StartQueued();
         });
 
@@ -64,7 +76,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<BatchQueries.GetStatus>(m =>
         {
             if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
-            else if (_supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStatus(entry.Summary));
+            // An ended batch's counts are final; its supervisor may still be stopping, and answers nothing then.
+            else if (entry.IsUnfinished && _supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStatus(entry.Summary));
             else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
         });
         Command<BatchFinished>(OnFinished);
@@ -77,6 +90,14 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
         Command<BatchCommands.RemoveMachine>(OnRemoveMachine);
         Command<BatchCommands.SetPriority>(OnSetPriority);
+        Command<BatchCommands.Purge>(OnPurge);
+        Command<DataDeleted>(OnDataDeleted);
+        Command<DeletionFailed>(m =>
+        {
+            _log.Error(m.Cause, "Purging batch {0} stopped before all its data was deleted; purging it again finishes the work", m.BatchId);
+            if (_purges.Remove(m.BatchId, out var askers))
+                foreach (var asker in askers) asker.Tell(new BatchPurgeFailed(m.BatchId, m.Cause.Message));
+        });
         Command<Terminated>(m =>
         {
             var batch = _supervisors.FirstOrDefault(s => s.Value.Equals(m.ActorRef));
@@ -87,6 +108,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
                 _log.Warning("Supervisor of batch {0} stopped before the batch finished; starting it again", batch.Key);
                 Timers.StartSingleTimer($"restart-{batch.Key}", new RestartSupervisor(batch.Key), TimeSpan.FromSeconds(1));
             }
+            if (_purgesAfterStop.Remove(batch.Key, out var purges))
+                foreach (var asker in purges) Self.Tell(new BatchCommands.Purge(batch.Key), asker);
         });
         Command<RestartSupervisor>(m =>
         {
@@ -96,8 +119,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of the batch queue failed"));
     }
 
-    public static Props Props(CofiSettings settings, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchManager(settings, machines, executors, clock));
+    public static Props Props(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new BatchManager(settings, database, machines, executors, clock));
 
     public override string PersistenceId => Name;
 
@@ -222,6 +245,69 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// Forgets an ended batch (recorded first, so it stays forgotten after a restart), then deletes its data. A batch
+    /// purged before has its data deleted again: whatever an interrupted purge left goes now.
+    /// </summary>
+    private void OnPurge(BatchCommands.Purge purge)
+    {
+        var batchId = purge.BatchId;
+        if (_state.PurgeRefusal(batchId) is { } refusal)
+        {
+            Sender.Tell(refusal);
+            return;
+        }
+        if (_supervisors.ContainsKey(batchId))
+        {
+            // The ended batch's supervisor is still stopping, and its stages with it: the purge goes on once it has stopped.
+            Add(_purgesAfterStop, batchId, Sender);
+            return;
+        }
+        var underWay = _purges.ContainsKey(batchId);
+        Add(_purges, batchId, Sender);
+        if (underWay) return;
+        if (!_state.Batches.ContainsKey(batchId))
+        {
+            DeleteData(batchId);
+            return;
+        }
+        Persist(new BatchEvents.Purged(batchId, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            Context.System.EventStream.Publish(new BatchForgotten(e.BatchId));
+            SnapshotIfDue();
+            DeleteData(e.BatchId);
+        });
+    }
+
+    private void DeleteData(long batchId)
+    {
+        if (!_purges.ContainsKey(batchId)) _purges[batchId] = new List<IActorRef>();
+        var database = _database;
+        Task.Run(() => BatchPurge.DeleteAsync(database, batchId))
+            .PipeTo(Self, success: deleted => new DataDeleted(batchId, deleted), failure: e => new DeletionFailed(batchId, e));
+    }
+
+    private void OnDataDeleted(DataDeleted deleted)
+    {
+        var report = new BatchPurgeReport(deleted.BatchId, deleted.Deleted);
+        _log.Info("Batch {0} purged: {1}", deleted.BatchId, string.Join(", ", deleted.Deleted.Where(d => d.Value > 0).Select(d => $"{d.Value} {d.Key} rows")));
+        var askers = _purges.Remove(deleted.BatchId, out var waiting) ? waiting : [];
+        if (_state.Purged.GetValueOrDefault(deleted.BatchId))
+        {
+            foreach (var asker in askers) asker.Tell(report);
+            return;
+        }
+        Persist(new BatchEvents.PurgeCompleted(deleted.BatchId, _clock.GetUtcNow()), e =>
+        {
+            _state = _state.Apply(e);
+            Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
+            foreach (var asker in askers) asker.Tell(report);
+            SnapshotIfDue();
+        });
+    }
+
     private IReadOnlyList<string> Machines => _state.Serving(_machines);
 
     private IActorRef SlotsOf(string machine)
@@ -304,10 +390,12 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         SnapshotIfDue();
     }
 
-    private void AddWaiter(long batchId, IActorRef waiter)
+    private void AddWaiter(long batchId, IActorRef waiter) => Add(_waiters, batchId, waiter);
+
+    private static void Add(Dictionary<long, List<IActorRef>> waiting, long batchId, IActorRef asker)
     {
-        if (!_waiters.TryGetValue(batchId, out var waiters)) _waiters[batchId] = waiters = new List<IActorRef>();
-        waiters.Add(waiter);
+        if (!waiting.TryGetValue(batchId, out var askers)) waiting[batchId] = askers = new List<IActorRef>();
+        askers.Add(asker);
     }
 
     private void Announce(long batchId) => Context.System.EventStream.Publish(new BatchUpdated(_state.Batches[batchId].Summary));

@@ -21,8 +21,10 @@ public sealed record SubmitKey(long BatchId, string RequestHash, bool Resumed);
 /// <param name="AddedMachines">GPU machines an operator added at run time, on top of the configured ones.</param>
 /// <param name="SubmitKeys">the idempotency keys submissions came with, by key.</param>
 /// <param name="RemovedMachines">configured GPU machines an operator removed.</param>
+/// <param name="PurgedBatches">the ids of purged batches (never given again), each true once its data is deleted.</param>
 public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntry> Batches, ImmutableList<string>? AddedMachines = null,
-    ImmutableDictionary<string, SubmitKey>? SubmitKeys = null, ImmutableList<string>? RemovedMachines = null) : ICofiMessage
+    ImmutableDictionary<string, SubmitKey>? SubmitKeys = null, ImmutableList<string>? RemovedMachines = null,
+    ImmutableSortedDictionary<long, bool>? PurgedBatches = null) : ICofiMessage
 {
     public static readonly BatchManagerState Empty = new(ImmutableSortedDictionary<long, BatchEntry>.Empty, ImmutableList<string>.Empty,
         ImmutableDictionary<string, SubmitKey>.Empty);
@@ -37,7 +39,12 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
 
     public ImmutableDictionary<string, SubmitKey> Keys => SubmitKeys ?? ImmutableDictionary<string, SubmitKey>.Empty;
 
-    public long NextId => Batches.Count == 0 ? 1 : Batches.Keys.Last() + 1;
+    public ImmutableSortedDictionary<long, bool> Purged => PurgedBatches ?? ImmutableSortedDictionary<long, bool>.Empty;
+
+    /// <summary>The purged batches whose data is not all deleted yet: an interrupted purge, finished after recovery.</summary>
+    public IEnumerable<long> UnfinishedPurges => Purged.Where(p => !p.Value).Select(p => p.Key);
+
+    public long NextId => Math.Max(Batches.Keys.LastOrDefault(), Purged.Keys.LastOrDefault()) + 1;
 
     /// <summary>The batches that hold a place among the concurrent ones: running or paused.</summary>
     public IEnumerable<BatchEntry> Running => Batches.Values.Where(b => b.Summary.Status is BatchStatus.Running or BatchStatus.Paused);
@@ -73,6 +80,13 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             AddedMachines = Machines.ToImmutableList().Remove(e.Machine),
             RemovedMachines = Removed.Contains(e.Machine) ? RemovedMachines : Removed.ToImmutableList().Add(e.Machine),
         },
+        BatchEvents.Purged e => this with
+        {
+            Batches = Batches.Remove(e.BatchId),
+            SubmitKeys = Keys.RemoveRange(Keys.Where(k => k.Value.BatchId == e.BatchId).Select(k => k.Key)),
+            PurgedBatches = Purged.SetItem(e.BatchId, false),
+        },
+        BatchEvents.PurgeCompleted e => this with { PurgedBatches = Purged.SetItem(e.BatchId, true) },
         _ => this,
     };
 
@@ -116,6 +130,18 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             BatchCommands.Cancel when !Batches[batchId].IsUnfinished => $"batch {batchId} is {name} already",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Why the batch cannot be purged (<see cref="BatchNotFound"/>, or <see cref="BatchControlRefused"/> while it has
+    /// not ended); null when it can, a batch purged before included.
+    /// </summary>
+    public ICofiMessage? PurgeRefusal(long batchId)
+    {
+        if (!Batches.TryGetValue(batchId, out var entry)) return Purged.ContainsKey(batchId) ? null : new BatchNotFound(batchId);
+        return entry.IsUnfinished
+            ? new BatchControlRefused(batchId, $"batch {batchId} is {entry.Summary.Status.ToString().ToLowerInvariant()}; cancel it first")
+            : null;
     }
 
     /// <summary>The queued batches that may start now: highest priority first, then oldest first.</summary>

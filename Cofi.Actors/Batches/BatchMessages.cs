@@ -77,6 +77,14 @@ public static class BatchCommands
     /// flight is back and recorded, or when <see cref="Grace"/> has run out. Sent by the node's own shutdown only.
     /// </summary>
     public sealed record Hold(TimeSpan Grace) : IBatchCommand;
+
+    /// <summary>
+    /// Delete an ended batch's data everywhere: its journals and snapshots and every read-model row of it. The batch
+    /// is forgotten first and stays forgotten; its data goes in short chunks, and asking again for a batch already
+    /// purged finishes what an interrupted purge left. Answered with <see cref="BatchPurgeReport"/>,
+    /// <see cref="BatchControlRefused"/> (the batch has not ended), <see cref="BatchNotFound"/> or <see cref="BatchPurgeFailed"/>.
+    /// </summary>
+    public sealed record Purge(long BatchId) : IBatchCommand, IWithBatchId;
 }
 
 public static class BatchQueries
@@ -124,6 +132,12 @@ public static class BatchEvents
 
     /// <summary>An operator added a GPU machine that is only an HTTP endpoint.</summary>
     public sealed record MachineAdded(string Machine, DateTimeOffset At) : IBatchEvent;
+
+    /// <summary>An ended batch was purged: it leaves the queue for good, and its data is being deleted.</summary>
+    public sealed record Purged(long BatchId, DateTimeOffset At) : IBatchEvent, IWithBatchId;
+
+    /// <summary>Every row of a purged batch is deleted.</summary>
+    public sealed record PurgeCompleted(long BatchId, DateTimeOffset At) : IBatchEvent, IWithBatchId;
 }
 
 /// <summary>What a <see cref="BatchCommands.Submit"/> is answered with.</summary>
@@ -177,6 +191,19 @@ public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMes
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
 public sealed record BatchUpdated(BatchSummary Summary) : ICofiMessage;
+
+/// <summary>What a purge deleted: rows per table, the journal, snapshot and read-model tables alike.</summary>
+public sealed record BatchPurgeReport(long BatchId, IReadOnlyDictionary<string, long> Deleted) : ICofiMessage, IWithBatchId
+{
+    /// <summary>Rows of the batch's own journals among <see cref="Deleted"/>.</summary>
+    public long JournalRows => Deleted.GetValueOrDefault(Persistence.JournalTables.Journal);
+}
+
+/// <summary>Published as a batch is purged: whatever keeps it in memory (live progress, history) forgets it.</summary>
+public sealed record BatchForgotten(long BatchId) : ICofiMessage, IWithBatchId;
+
+/// <summary>A purge that could not delete everything (the database failed); the batch stays forgotten, and purging it again finishes the work.</summary>
+public sealed record BatchPurgeFailed(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
 
 public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage, IWithBatchId;
 

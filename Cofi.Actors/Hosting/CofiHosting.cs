@@ -37,11 +37,11 @@ public static class CofiHosting
         if (plan.HostsEventWriter) builder.AddCofiMetrics();
         if (plan.Cluster is not { } cluster)
         {
-            if (plan.RunsBatches) builder.AddCofiPipeline(settings, Machines(settings), executors, clock, shutdown);
+            if (plan.RunsBatches) builder.AddCofiPipeline(settings, database, Machines(settings), executors, clock, shutdown);
             return builder;
         }
         builder.AddCofiCluster(cluster);
-        if (plan.RunsBatches && plan.IsCoordinator) builder.AddCofiCoordinator(settings, executors, clock, shutdown);
+        if (plan.RunsBatches && plan.IsCoordinator) builder.AddCofiCoordinator(settings, database, executors, clock, shutdown);
         if (plan.ProxiesCoordinator) builder.AddCofiCoordinatorProxy();
         if (plan.HostsGpuNode)
             builder.AddCofiGpuNode(cluster.NodeName, cluster.Machines(settings.Simulated.GpuMachines), settings, executors, clock, shutdown);
@@ -72,11 +72,11 @@ public static class CofiHosting
     /// stopped (calls still out are made again on the next start), so what comes after — the execution log's last
     /// flush — sees the journal as it will stay.
     /// </summary>
-    public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings,
+    public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings, DatabaseSettings database,
         IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown) =>
         builder.AddHoldPhase(shutdown).WithActors((system, registry) =>
         {
-            var manager = system.ActorOf(BatchManager.Props(settings, machines, executors, clock), BatchManager.Name);
+            var manager = system.ActorOf(BatchManager.Props(settings, database, machines, executors, clock), BatchManager.Name);
             registry.Register<BatchManager>(manager);
             HoldBatchesOnShutdown(system, () => Task.FromResult<IActorRef?>(manager), shutdown);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-batches", async () =>
@@ -122,9 +122,9 @@ public static class CofiHosting
     /// <see cref="BatchManager"/>. On shutdown, the coordinator that runs the singleton holds its batches like the
     /// embedded process before handing the singleton over; a standby has nothing to hold.
     /// </summary>
-    public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, IExecutorProvider executors,
-        TimeProvider clock, ShutdownSettings shutdown) =>
-        builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, HttpEndpointMachines(settings), executors, clock),
+    public static AkkaConfigurationBuilder AddCofiCoordinator(this AkkaConfigurationBuilder builder, CofiSettings settings, DatabaseSettings database,
+        IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown) =>
+        builder.WithSingleton<BatchManager>(BatchManager.Name, BatchManager.Props(settings, database, HttpEndpointMachines(settings), executors, clock),
                 new ClusterSingletonOptions { Role = NodeSettings.Coordinator })
             .AddHoldPhase(shutdown)
             .WithActors((system, _) => HoldBatchesOnShutdown(system, () => LocalSingletonAsync(system), shutdown));

@@ -83,7 +83,13 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
             else _mediator.Tell(new Publish(Topic, new ProgressRelay.Batch(m)));
         });
         Receive<ProgressRelay.Stage>(m => OnProgress(m.Progress));
+        Receive<BatchForgotten>(m =>
+        {
+            if (_mediator is null) OnForgotten(m);
+            else _mediator.Tell(new Publish(Topic, new ProgressRelay.Forgotten(m)));
+        });
         Receive<ProgressRelay.Batch>(m => OnBatch(m.Update));
+        Receive<ProgressRelay.Forgotten>(m => OnForgotten(m.Batch));
         Receive<SubscribeAck>(_ => _log.Debug("Progress broadcaster subscribed to {0}", Topic));
         Receive<FrameDue>(m => SendStageFrame(m.Key));
         Receive<ProgressCommands.Subscribe>(OnSubscribe);
@@ -107,6 +113,7 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Subscribe(Self, typeof(StageProgress));
         Context.System.EventStream.Subscribe(Self, typeof(BatchUpdated));
+        Context.System.EventStream.Subscribe(Self, typeof(BatchForgotten));
         if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
         {
             _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -127,6 +134,17 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     {
         _batches[update.Summary.BatchId] = update.Summary;
         Broadcast(Frame(FrameTypes.Batch, update.Summary.BatchId, [], [update.Summary], [], 0, null));
+    }
+
+    private void OnForgotten(BatchForgotten forgotten)
+    {
+        _batches.Remove(forgotten.BatchId);
+        foreach (var key in _stages.Keys.Where(k => k.Batch == forgotten.BatchId).ToList())
+        {
+            _stages.Remove(key);
+            _pending.Remove(key);
+        }
+        Broadcast(Frame(FrameTypes.Purged, forgotten.BatchId, [], [], [], 0, null));
     }
 
     private void OnProgress(StageProgress progress)

@@ -23,6 +23,8 @@ public static class ProgressRelay
     public sealed record Stage(StageProgress Progress) : ICofiMessage;
 
     public sealed record Batch(BatchUpdated Update) : ICofiMessage;
+
+    public sealed record Forgotten(BatchForgotten Batch) : ICofiMessage;
 }
 
 public static class ProgressQueries
@@ -48,6 +50,9 @@ public static class FrameTypes
     public const string Snapshot = "snapshot";
     public const string Stage = "stage";
     public const string Batch = "batch";
+
+    /// <summary>The batch was purged: a client drops it.</summary>
+    public const string Purged = "purged";
 }
 
 /// <summary>A file just recorded at a stage, as a frame shows it in the live log.</summary>
@@ -56,7 +61,8 @@ public sealed record RecentFile(int FileId, string Name, string Status, string? 
 /// <summary>
 /// One message to subscribers. <see cref="Id"/> grows by one per frame across the broadcaster (the SSE event id).
 /// A snapshot carries every stage and batch it knows; a stage frame the latest counts of one stage with the files
-/// recorded since the previous frame (at most <c>recent-files</c>); a batch frame one batch's new status.
+/// recorded since the previous frame (at most <c>recent-files</c>); a batch frame one batch's new status; a purged
+/// frame names a batch that is gone.
 /// <see cref="OldestEventAt"/> is when the oldest progress event folded into this frame was published.
 /// </summary>
 public sealed record ProgressFrame(

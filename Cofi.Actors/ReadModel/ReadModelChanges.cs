@@ -15,6 +15,9 @@ public sealed class ReadModelChanges
 
     public Dictionary<string, Checkpoint> Offsets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Purged batches: their batchStatus rows are deleted after the rows above are written.</summary>
+    public HashSet<long> Purged { get; } = new();
+
     /// <summary>
     /// Per persistent actor, the position the read model must still be at for these rows to follow on: the write
     /// is refused when another writer (another coordinator, before or after a failover) has moved it meanwhile.

@@ -61,6 +61,10 @@ public static class ReadModelProjection
                 finished.Status = e.Status.ToString().ToLowerInvariant();
                 finished.Reason = e.Reason;
                 break;
+            case BatchEvents.Purged e:
+                into.Batches.Remove(e.BatchId);
+                into.Purged.Add(e.BatchId);
+                break;
         }
         return processed;
     }

@@ -68,7 +68,8 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
             + Insert(connection, _layouts.Results, changes.Results)
             + Insert(connection, _layouts.Distribution, changes.Distribution.Values)
             + Insert(connection, _layouts.Batches, changes.Batches.Values)
-            + Insert(connection, _layouts.Offsets, changes.Offsets);
+            + Insert(connection, _layouts.Offsets, changes.Offsets)
+            + Forget(connection, changes.Purged);
         transaction.Commit();
         return new WriteResult(statements, logStatements, changes.Rows, []);
     }
@@ -86,6 +87,17 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
             + (_d.IsMySql ? " FOR UPDATE" : "");
         var stored = connection.Query(r => (Id: r.GetString(0), Seq: r.GetInt64(1)), sql, parameters).ToDictionary(x => x.Id, x => x.Seq, StringComparer.Ordinal);
         return ids.Where(id => stored.GetValueOrDefault(id) != expected[id]).ToList();
+    }
+
+    /// <summary>
+    /// Deletes the batchStatus rows of purged batches, in the transaction that wrote the rows before: a stage's rows
+    /// projected after the purge event within one write cannot bring a purged batch back.
+    /// </summary>
+    private int Forget(DataConnection connection, IReadOnlyCollection<long> purged)
+    {
+        if (purged.Count == 0) return 0;
+        connection.Execute($"DELETE FROM {_d.Quote(ReadModelTables.BatchStatus)} WHERE id IN ({string.Join(", ", purged)})");
+        return 1;
     }
 
     /// <summary>Writes <paramref name="rows"/> as <paramref name="layout"/> says; returns the statements executed.</summary>

@@ -22,6 +22,15 @@ public sealed class SqlDialect
         ? " ON DUPLICATE KEY UPDATE " + string.Join(", ", assignments)
         : $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET " + string.Join(", ", assignments);
 
+    /// <summary>
+    /// The operator that matches a text against a <see cref="Prefix"/> pattern; case-sensitive on SQLite (GLOB), so
+    /// that it can use an index there.
+    /// </summary>
+    public string PrefixMatch => IsMySql ? "LIKE" : "GLOB";
+
+    /// <summary>The <see cref="PrefixMatch"/> pattern of every text that starts with <paramref name="text"/> (which holds no wildcard).</summary>
+    public string Prefix(string text) => text + (IsMySql ? "%" : "*");
+
     public string AutoIncrementKey => IsMySql ? "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
 
     public string Text => IsMySql ? "LONGTEXT" : "TEXT";

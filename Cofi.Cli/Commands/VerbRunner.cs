@@ -41,7 +41,7 @@ public sealed class VerbRunner(ApiClient api, GlobalOptions options, TextWriter 
     /// <summary>A dry run says what the verb would affect; on a terminal the operator says yes or no, elsewhere --yes is needed.</summary>
     private async Task<bool> ConfirmAsync(Invocation invocation, CancellationToken cancel)
     {
-        var answer = await api.SendJsonAsync(HttpMethod.Post, invocation.PathAndQuery(), invocation.Body(options.Reason, dryRun: true), cancel);
+        var answer = await api.SendJsonAsync(new HttpMethod(invocation.Verb.Method), invocation.PathAndQuery(), invocation.Body(options.Reason, dryRun: true), cancel);
         if (answer?["confirm"]?.GetValue<bool>() != true) return true;
         var affects = answer["affects"]?.ToString() ?? "this changes the cluster";
         if (!terminal.CanAsk)

@@ -16,6 +16,7 @@ public static class DocumentView
         "health" => Health(node),
         "tree" when node is JsonArray rows => Tree(rows),
         "timeline" => Timeline(node),
+        "purge" => Purge(node),
         "report" when node["report"] is JsonValue report => report.ToString(),
         _ when node is JsonArray rows => Rows(rows, null),
         _ => Fields(node),
@@ -60,6 +61,10 @@ public static class DocumentView
             [Text.Of(s["stage"]), Text.Of(s["done"]), Text.Of(s["failed"]), Text.Of(s["skipped"]), Text.Of(s["inFlight"]), Text.Of(s["queued"]), Text.Of(s["total"])]).ToList()));
         return text.ToString();
     }
+
+    private static string Purge(JsonNode node) =>
+        $"batch {Text.Of(node["batchId"])} purged\n\n" + Table.Format(["table", "rows deleted"],
+            (node["deleted"] as JsonObject ?? []).Select(d => (IReadOnlyList<string>)[d.Key, Text.Of(d.Value)]).ToList());
 
     private static string Machines(JsonArray rows) =>
         rows.Count == 0 ? "(no GPU machine)\n" : Table.Format(["machine", "node", "slots busy/total by stage", "files/min", "done", "errors", "breaker"],

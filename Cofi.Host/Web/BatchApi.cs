@@ -14,7 +14,7 @@ using Cofi.Management.Security;
 namespace Cofi.Host.Web;
 
 /// <summary>
-/// Batches: list, submit, get, pause, resume, cancel, retry-failed, priority. Answers come from the BatchManager's
+/// Batches: list, submit, get, pause, resume, cancel, retry-failed, priority, purge (<see cref="PurgeApi"/>). Answers come from the BatchManager's
 /// memory, not the database; reads that it cannot answer while it moves between coordinators come from live progress
 /// (<see cref="BatchReads"/>). Every mutation takes an optional JSON body with <c>reason</c>, recorded in the log
 /// line it leaves; cancel and retry-failed answer <c>dryRun</c> with what they would affect.
@@ -62,8 +62,13 @@ public static class BatchApi
         group.MapPost("/{batchId:long}/cancel", CancelAsync).WithName("CancelBatch").RequireRole(Role.Operator);
         group.MapPost("/{batchId:long}/retry-failed", RetryFailedAsync).WithName("RetryFailedFiles").RequireRole(Role.Operator);
         group.MapPost("/{batchId:long}/priority", PriorityAsync).WithName("SetBatchPriority").RequireRole(Role.Operator);
+        group.MapDelete("/{batchId:long}", PurgeApi.PurgeAsync).WithName("PurgeBatch").RequireRole(Role.Admin);
         return group;
     }
+
+    /// <summary>The BatchManager's status of the batch, for a dry run; null when there is no such batch.</summary>
+    public static async Task<BatchStatusReply?> StatusAsync(IRequiredActor<BatchManager> manager, long batchId) =>
+        await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) as BatchStatusReply;
 
     public static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(BatchReads reads, HttpContext http)
     {
@@ -113,11 +118,10 @@ public static class BatchApi
     private static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> ControlAsync(HttpRequest request, IRequiredActor<BatchManager> manager,
         OperatorLog log, IBatchCommand command, string what)
     {
-        var (body, refused) = await OperatorBody.ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        var (body, refused) = await OperatorBody.ReadRequestAsync(request);
         if (refused is not null) return refused;
-        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
         var reply = await manager.ActorRef.Ask<object>(command, AskTimeout);
-        if (reply is BatchUpdated) log.Mutation(what, body.Reason);
+        if (reply is BatchUpdated) log.Mutation(what, body!.Reason);
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),
@@ -130,12 +134,11 @@ public static class BatchApi
     public static async Task<Results<Ok<BatchFinished>, Ok<DryRunAnswer>, ProblemHttpResult>> CancelAsync(long batchId, HttpRequest request,
         IRequiredActor<BatchManager> manager, OperatorLog log)
     {
-        var (body, refused) = await OperatorBody.ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        var (body, refused) = await OperatorBody.ReadRequestAsync(request);
         if (refused is not null) return refused;
-        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
-        if (body.DryRun)
+        if (body!.DryRun)
         {
-            if (await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) is not BatchStatusReply status) return Problems.BatchNotFound(batchId);
+            if (await BatchApi.StatusAsync(manager, batchId) is not { } status) return Problems.BatchNotFound(batchId);
             if (status.Batch.Status is not (BatchStatus.Queued or BatchStatus.Running or BatchStatus.Paused))
                 return Problems.Conflict($"batch {batchId} is {status.Batch.Status.ToString().ToLowerInvariant()} already");
             var total = status.Stages.FirstOrDefault()?.Total;
@@ -167,7 +170,7 @@ public static class BatchApi
             return Problems.Fields("stage", $"unknown stage '{stage}'; stages are {string.Join(", ", settings.Pipeline.Stages.Where(s => s.Kind != StageKind.Distribution).Select(s => s.Name))}");
         if (body.DryRun)
         {
-            if (await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) is not BatchStatusReply status) return Problems.BatchNotFound(batchId);
+            if (await BatchApi.StatusAsync(manager, batchId) is not { } status) return Problems.BatchNotFound(batchId);
             var failed = status.Stages.Skip(1).Where(s => body.Stage is null || s.Stage == body.Stage).Sum(s => s.Failed);
             return TypedResults.Ok(new DryRunAnswer($"{failed:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
                 (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at", failed, failed > ConfirmRetryOver));

@@ -30,6 +30,8 @@ public static class CoordinatorPalettes
                 Switch("stage", "only the files that failed at this stage", @in: "body", completion: "stage"),
                 Switch("include-quarantined", "quarantined files too (their calls hung on several machines)", "flag", "body", field: "includeQuarantined"),
             ], confirm: true),
+        Delete("purge", "delete an ended batch and all its data for good: journal, execution log, processing logs, results (admins)",
+            "/api/batches/{batchId}", [BatchId], confirm: true, view: "purge"),
         Post("priority", "give the batch another priority, from -100 to 100", "/api/batches/{batchId}/priority",
             [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")]),
         Post("plan", "predict a batch's makespan, stage utilization, bottleneck, GPU-hours and cost", "/api/plan", [],

@@ -92,14 +92,13 @@ public static class MachineApi
     private static async Task<Results<Ok<MachineChange>, Ok<DryRunAnswer>, ProblemHttpResult>> RemoveAsync(string host, HttpRequest request,
         IRequiredActor<BatchManager> manager, ActorSystem system, OperatorLog log, CancellationToken cancel)
     {
-        var (body, refused) = await OperatorBody.ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        var (body, refused) = await OperatorBody.ReadRequestAsync(request);
         if (refused is not null) return refused;
-        if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
         var onNode = (await GpuNodes.DescribeAsync(system, cancel)).FirstOrDefault(n => n.Machines.Any(m => string.Equals(m.Machine, host, StringComparison.OrdinalIgnoreCase)));
         if (onNode is not null)
             return Problems.Conflict($"GPU machine {host} belongs to GPU node {onNode.Node}: drain the node instead (gpu drain {onNode.Node})");
         var running = (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, AskTimeout, cancel)).Batches.Count(b => b.Status is BatchStatus.Running or BatchStatus.Paused);
-        if (body.DryRun)
+        if (body!.DryRun)
             return TypedResults.Ok(new DryRunAnswer($"GPU machine {host} takes no more work; its calls in flight in {running} running batch(es) go back to the queue", running, true));
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RemoveMachine(host), AskTimeout, cancel);
         switch (reply)

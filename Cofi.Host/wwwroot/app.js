@@ -156,6 +156,12 @@ function connect() {
   const onFrame = (e) => {
     const frame = JSON.parse(e.data);
     const seen = ++framesSeen;
+    if (frame.type === "purged") {
+      state.batches.delete(frame.batchId);
+      heardAt.set(`b${frame.batchId}`, seen);
+      renderBatches();
+      return;
+    }
     for (const b of frame.batches) { state.batches.set(b.batchId, b); heardAt.set(`b${b.batchId}`, seen); }
     for (const c of frame.stages) { mergeCounts(c); heardAt.set(`s${c.batchId}/${c.stage}`, seen); }
     for (const f of frame.files) {
@@ -170,7 +176,7 @@ function connect() {
     }
     scheduleRender();
   };
-  for (const type of ["snapshot", "stage", "batch"]) source.addEventListener(type, onFrame);
+  for (const type of ["snapshot", "stage", "batch", "purged"]) source.addEventListener(type, onFrame);
 }
 
 let renderPending = false;

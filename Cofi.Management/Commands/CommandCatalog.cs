@@ -56,4 +56,8 @@ public static class Verbs
     public static CommandVerb Post(string name, string description, string path, IReadOnlyList<CommandParameter>? arguments = null,
         IReadOnlyList<CommandParameter>? switches = null, bool confirm = false, string view = "fields") =>
         new(name, description, "POST", path, arguments ?? [], switches ?? [], "document", view, null, Mutation: true, Confirm: confirm);
+
+    public static CommandVerb Delete(string name, string description, string path, IReadOnlyList<CommandParameter>? arguments = null,
+        bool confirm = false, string view = "fields") =>
+        new(name, description, "DELETE", path, arguments ?? [], [], "document", view, null, Mutation: true, Confirm: confirm);
 }

@@ -34,7 +34,15 @@ public static class OperatorBody
         return await JsonBody.ReadAsync<T>(request, expected);
     }
 
-    /// <summary>Null when the reason is acceptable (absent, or one line of at most <see cref="MaxReason"/> characters).</summary>
+    /// <summary>The <see cref="OperatorRequest"/> of a plain mutation, or the problem with its body or its reason.</summary>
+    public static async Task<(OperatorRequest? Value, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest request)
+    {
+        var (body, refused) = await ReadAsync(request, OperatorRequest.Expected, new OperatorRequest());
+        if (refused is not null) return (null, refused);
+        return ReasonProblem(body!.Reason) is { } badReason ? (null, badReason) : (body, null);
+    }
+
+        /// <summary>Null when the reason is acceptable (absent, or one line of at most <see cref="MaxReason"/> characters).</summary>
     public static ProblemHttpResult? ReasonProblem(string? reason) =>
         reason is null ? null
         : reason.Length > MaxReason ? Problems.Fields("reason", $"must be at most {MaxReason} characters (got {reason.Length})")

@@ -9,7 +9,7 @@ public enum Role
     /// <summary>And submit, pause, resume, cancel, retry, priority, drain, add and remove machines, cluster join, leave and down.</summary>
     Operator = 2,
 
-    /// <summary>And the audit trail and token management.</summary>
+    /// <summary>And purging batches, the audit trail and token management.</summary>
     Admin = 3,
 }
 

@@ -42,6 +42,8 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
         Receive<ProgressRelay.Stage>(m => For(m.Progress.Counts.BatchId, m.Progress.At).Add(m.Progress));
         Receive<BatchUpdated>(m => _status[m.Summary.BatchId] = m.Summary.Status);
         Receive<ProgressRelay.Batch>(m => _status[m.Update.Summary.BatchId] = m.Update.Summary.Status);
+        Receive<BatchForgotten>(m => Forget(m.BatchId));
+        Receive<ProgressRelay.Forgotten>(m => Forget(m.Batch.BatchId));
         Receive<MachineCircuitChanged>(m => For(m.BatchId, m.At).Add(new CircuitMark(m.At, m.Machine, m.State)));
         Receive<SubscribeAck>(_ => { });
         Receive<SampleTick>(_ =>
@@ -69,6 +71,7 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
         {
             Context.System.EventStream.Subscribe(Self, typeof(StageProgress));
             Context.System.EventStream.Subscribe(Self, typeof(BatchUpdated));
+            Context.System.EventStream.Subscribe(Self, typeof(BatchForgotten));
         }
         Timers.StartPeriodicTimer(nameof(SampleTick), SampleTick.Instance, TimeSpan.FromSeconds(1));
     }
@@ -78,16 +81,17 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
     private void Answer(long batchId, Func<BatchHistory, object> read) =>
         Sender.Tell(_batches.TryGetValue(batchId, out var history) ? read(history) : new HistoryUnknown(batchId));
 
+    private void Forget(long batchId)
+    {
+        _batches.Remove(batchId);
+        _status.Remove(batchId);
+    }
+
     private BatchHistory For(long batchId, DateTimeOffset at)
     {
         if (_batches.TryGetValue(batchId, out var history)) return history;
         _batches[batchId] = history = new BatchHistory(batchId, at, _stageOrder, _slotsByStage, Buckets);
-        while (_batches.Count > MaxBatches)
-        {
-            var oldest = _batches.Keys.First();
-            _batches.Remove(oldest);
-            _status.Remove(oldest);
-        }
+        while (_batches.Count > MaxBatches) Forget(_batches.Keys.First());
         return history;
     }
 }

@@ -196,6 +196,26 @@ public sealed class BatchManagerStateSpecs
         state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchAccepted(2, true));
     }
 
+    [Fact]
+    public void Should_purge_only_an_ended_batch_forget_it_and_its_key_and_never_give_its_id_again()
+    {
+        var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Started(1, Now));
+        var (_, keyed) = state.Decide(new BatchCommands.Submit("/in/b", false, IdempotencyKey: "k"), Now);
+        state = state.Apply(keyed!).Apply(new BatchEvents.Finished(2, BatchStatus.Cancelled, "cancelled by an operator", [], Now));
+
+        state.PurgeRefusal(1).ShouldBe(new BatchControlRefused(1, "batch 1 is running; cancel it first"));
+        state.PurgeRefusal(3).ShouldBe(new BatchNotFound(3));
+        state.PurgeRefusal(2).ShouldBeNull();
+        var purged = state.Apply(new BatchEvents.Purged(2, Now));
+
+        purged.Batches.Keys.ShouldBe([1L]);
+        purged.Keys.ShouldBeEmpty();
+        purged.UnfinishedPurges.ShouldBe([2L]);
+        purged.PurgeRefusal(2).ShouldBeNull("purging again finishes an interrupted purge");
+        purged.Decide(new BatchCommands.Submit("/in/c", false), Now).Reply.ShouldBe(new BatchAccepted(3, false));
+        purged.Apply(new BatchEvents.PurgeCompleted(2, Now)).UnfinishedPurges.ShouldBeEmpty();
+    }
+
     private static BatchManagerState Apply(BatchCommands.Submit submit)
     {
         var (_, submitted) = BatchManagerState.Empty.Decide(submit, Now);

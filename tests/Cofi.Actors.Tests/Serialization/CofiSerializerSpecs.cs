@@ -57,7 +57,13 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
             .Apply(new BatchEvents.RetryRequested(9, At)).Apply(new BatchEvents.MachineAdded("10.0.0.7", At))
             .Apply(new BatchEvents.Submitted(10, "/in/b", At, "b", 3, new Dictionary<string, string> { ["team"] = "sales" }, "key-1", "c0ffee"))
             .Apply(new BatchEvents.ResumedBySubmit(10, "key-2", "c0ffee", At))
-            .Apply(new BatchEvents.PriorityChanged(10, 9, At)).Apply(new BatchEvents.MachineRemoved("gpu-9", At)),
+            .Apply(new BatchEvents.PriorityChanged(10, 9, At)).Apply(new BatchEvents.MachineRemoved("gpu-9", At))
+            .Apply(new BatchEvents.Submitted(11, "/in/c", At)).Apply(new BatchEvents.Purged(11, At)),
+        new BatchCommands.Purge(9),
+        new BatchEvents.Purged(9, At),
+        new BatchEvents.PurgeCompleted(9, At),
+        new BatchPurgeReport(9, new Dictionary<string, long> { ["journal"] = 412, ["batchExecutionLog"] = 1210 }),
+        new BatchPurgeFailed(9, "database unavailable"),
         new StageCommands.Admit([Work]),
         new StageCommands.UpstreamCompleted(12),
         new StageCommands.Pull(TestActor, "gpu-7", 4),
@@ -116,6 +122,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new GpuNodeDrained("gpu-a", 2),
         new ProgressRelay.Stage(new StageProgress(Counts, At, [Record], new Dictionary<string, int> { ["gpu-3"] = 2 })),
         new ProgressRelay.Batch(new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null))),
+        new ProgressRelay.Forgotten(new BatchForgotten(9)),
+        new BatchForgotten(9),
         new GpuNodeCommands.Leave("gpu-a"),
         new GpuNodeIdentity("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", true),
         GpuNodeQueries.Describe.Instance,

@@ -12,6 +12,12 @@ namespace Cofi.Actors.Tests.Support;
 /// </summary>
 public static class ReadModelComparison
 {
+    /// <summary>The default pipeline's stages, in order.</summary>
+    public static readonly string[] Stages = ["distribution", "denoise", "ivr", "lid", "triage", "stt", "llm1", "llm2", "metadata"];
+
+    /// <summary>The default pipeline's stages with a done flag in fileDistribution.</summary>
+    public static readonly HashSet<string> Flagged = ["denoise", "ivr", "lid", "stt", "llm1", "llm2"];
+
     public static async Task<IReadOnlyList<string>> DifferencesAsync(JournalReader journal, DatabaseSettings db, long batchId, IReadOnlyList<string> stages,
         IReadOnlySet<string> flagged)
     {

@@ -51,6 +51,7 @@ public sealed partial class AccessSpecs
         endpoints.Where(e => e.Method != "GET" && e.Needs is not null).ShouldAllBe(e => e.Needs >= Role.Operator, "every mutation needs an operator");
         endpoints.ShouldContain(e => e.Key == "GET /api/stream" && e.Needs == Role.Viewer);
         endpoints.ShouldContain(e => e.Key == "GET /metrics" && e.Needs == Role.Viewer);
+        endpoints.ShouldContain(e => e.Key == "DELETE /api/batches/{batchId:long}" && e.Needs == Role.Admin, "a purge deletes personal data for good");
 
         var wrong = new List<string>();
         foreach (var endpoint in endpoints.Where(e => e.Needs is not null))

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Cofi.Actors.Batches;
+using Cofi.Actors.Persistence;
+using Cofi.Actors.Progress;
+using Cofi.Actors.ReadModel;
+using Cofi.Actors.Tests.ReadModel;
+using Cofi.Actors.Tests.Support;
+using Cofi.Web.Tests.Support;
+
+namespace Cofi.Web.Tests.Api;
+
+/// <summary>
+/// <c>DELETE /api/batches/{id}</c>: an ended batch's journal, snapshots and read-model rows are gone, on SQLite and
+/// MariaDB, another batch's are all still there and agree with its journal, and the batch stays gone after a restart.
+/// </summary>
+public sealed class PurgeApiSpecs
+{
+    private static readonly string[] Stages = ReadModelComparison.Stages;
+    private static readonly HashSet<string> Flagged = ReadModelComparison.Flagged;
+
+    /// <summary>Small groups and frequent snapshots, so each stage leaves several journal events and snapshot rows to purge.</summary>
+    private const string Recording = "cofi.persistence { record-group-size = 2, snapshot-every = 2 }";
+
+    /// <summary>Each read-model table with the column that names the batch.</summary>
+    private static readonly (string Table, string Column)[] BatchTables =
+    [
+        (ReadModelTables.BatchStatus, "id"),
+        (ReadModelTables.ExecutionLog, "batchId"),
+        (ReadModelTables.ExecutionLogArchive, "batchId"),
+        (ReadModelTables.ProcessingLogs, "batch_id"),
+        (ReadModelTables.FileDistribution, "batchId"),
+        (ReadModelTables.FileResults, "batch_id"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Kinds), MemberType = typeof(TestDatabase))]
+    public async Task Should_delete_an_ended_batch_everywhere_keep_the_others_and_stay_gone_after_a_restart(string kind)
+    {
+        using var db = new TestDatabase(kind);
+        var web = await CofiWeb.StartAsync(Recording, database: db.Settings);
+        try
+        {
+            var kept = await web.SubmitAsync(web.Samples("kept", 6, corrupt: 1));
+            var purged = await web.SubmitAsync(web.Samples("purged", 8, corrupt: 1));
+            await web.WaitForEndAsync(kept);
+            await web.WaitForEndAsync(purged);
+            await web.DrainReadModelAsync();
+            Archive(db);
+            var keptBefore = Counts(db, kept);
+            var purgedBefore = Counts(db, purged);
+            purgedBefore[JournalTables.Journal].ShouldBeGreaterThan(Stages.Length);
+            purgedBefore[JournalTables.Snapshot].ShouldBeGreaterThan(0);
+            purgedBefore[ReadModelTables.ExecutionLogArchive].ShouldBeGreaterThan(0);
+            JournalIds(db, purged).Count.ShouldBe(Stages.Length + 1, "the supervisor's journal and each stage's");
+
+            HttpResponseMessage response;
+            await using (var live = await SseClient.ConnectAsync(web.Client, "/api/stream"))
+            {
+                BatchIds(await live.NextAsync()).ShouldContain(purged);
+
+                response = await Purge(web.Admin, purged, """{ "reason": "retention request 42" }""");
+
+                (await live.ReadUntilAsync(f => f.Type == FrameTypes.Purged)).Last().Frame.GetProperty("batchId").GetInt64().ShouldBe(purged);
+            }
+            await using (var fresh = await SseClient.ConnectAsync(web.Client, "/api/stream"))
+                BatchIds(await fresh.NextAsync()).ShouldNotContain(purged, "live progress forgets a purged batch");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+            report.GetProperty("batchId").GetInt64().ShouldBe(purged);
+            var deleted = report.GetProperty("deleted");
+            foreach (var (table, rows) in purgedBefore) deleted.GetProperty(table).GetInt64().ShouldBe(rows, table);
+            report.GetProperty("journalRows").GetInt64().ShouldBe(purgedBefore[JournalTables.Journal]);
+            Counts(db, purged).Values.ShouldAllBe(rows => rows == 0);
+            Counts(db, kept).ShouldBe(keptBefore);
+            var problems = await ReadModelComparison.DifferencesAsync(new JournalReader(web.Runtime.System), db.Settings, kept, Stages, Flagged);
+            problems.ShouldBeEmpty(string.Join("\n", problems));
+            await ShouldBeGoneAsync(web, purged, kept);
+
+            var audit = await web.Admin.GetFromJsonAsync<JsonElement>("/api/audit?action=PurgeBatch");
+            var entry = audit.GetProperty("items").EnumerateArray().Single();
+            entry.GetProperty("target").GetString().ShouldBe($"/api/batches/{purged}");
+            entry.GetProperty("reason").GetString().ShouldBe("retention request 42");
+            entry.GetProperty("outcome").GetInt32().ShouldBe(200);
+            entry.GetProperty("role").GetString().ShouldBe("admin");
+            db.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'SubmitBatch'").ShouldBe(2, "the audit trail is not purged");
+
+            await web.DisposeAsync();
+            web = await CofiWeb.StartAsync(Recording, database: db.Settings);
+            await web.DrainReadModelAsync();
+
+            await ShouldBeGoneAsync(web, purged, kept);
+            Counts(db, purged).Values.ShouldAllBe(rows => rows == 0);
+            Counts(db, kept).ShouldBe(keptBefore);
+            var again = await Purge(web.Admin, purged);
+            again.StatusCode.ShouldBe(HttpStatusCode.OK, "purging again finishes what an interrupted purge left: here nothing");
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deleted").EnumerateObject().ShouldAllBe(t => t.Value.GetInt64() == 0);
+            (await web.SubmitAsync(web.Samples("next", 2))).ShouldBe(purged + 1, "a purged batch's id is not given again");
+        }
+        finally
+        {
+            await web.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_running_batch_an_unknown_one_and_an_operator_and_purge_it_once_cancelled()
+    {
+        await using var web = await CofiWeb.StartAsync("cofi.pipeline.stage.denoise.simulated.latency = 500ms");
+        var running = await web.SubmitAsync(web.Samples("running", 40));
+        await Until(async () => (await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == running).Status == BatchStatus.Running);
+
+        var refused = await Purge(web.Admin, running);
+        var dryRunRefused = await Purge(web.Admin, running, """{ "dryRun": true }""");
+        var unknown = await Purge(web.Admin, 999);
+        var byOperator = await Purge(web.Client, running);
+
+        await refused.ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("cancel it first");
+        await dryRunRefused.ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await unknown.ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        byOperator.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await byOperator.Content.ReadAsStringAsync()).ShouldContain("\"requiredRole\":\"admin\"");
+        JournalIds(web, running).ShouldNotBeEmpty("nothing of a running batch is deleted");
+        (await web.Client.GetAsync($"/api/batches/{running}/events")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await web.Client.PostAsync($"/api/batches/{running}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var dryRun = await Purge(web.Admin, running, """{ "dryRun": true }""");
+        dryRun.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = await dryRun.Content.ReadFromJsonAsync<JsonElement>();
+        answer.GetProperty("confirm").GetBoolean().ShouldBeTrue();
+        answer.GetProperty("affects").GetString()!.ShouldContain("deleted for good");
+        (await web.Client.GetAsync($"/api/batches/{running}")).StatusCode.ShouldBe(HttpStatusCode.OK, "a dry run deletes nothing");
+        var purged = await Purge(web.Admin, running);
+        purged.StatusCode.ShouldBe(HttpStatusCode.OK, "once the cancelled batch's supervisor has stopped");
+        JournalIds(web, running).ShouldBeEmpty();
+    }
+
+    private static async Task ShouldBeGoneAsync(CofiWeb web, long purged, long kept)
+    {
+        var listed = await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json);
+        listed!.Select(b => b.BatchId).ShouldContain(kept);
+        listed!.Select(b => b.BatchId).ShouldNotContain(purged);
+        foreach (var path in new[] { "", "/events", "/files", "/results", "/failed" })
+            await (await web.Client.GetAsync($"/api/batches/{purged}{path}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        (await web.Client.GetAsync($"/api/batches/{kept}/files")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>Copies every execution-log row into the archive, as <c>db prune --archive</c> does with old ones: both batches have archived rows.</summary>
+    private static void Archive(TestDatabase db)
+    {
+        const string columns = "id, batchId, stage, eventType, fileName, status, totalFiles, processedFiles, payload, timestamp";
+        var quoted = string.Join(", ", columns.Split(", ").Select(c => Quote(db, c)));
+        using var connection = db.Settings.ReadModel.OpenRawConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO batchExecutionLog_archive ({quoted}) SELECT {quoted} FROM batchExecutionLog";
+        command.ExecuteNonQuery().ShouldBeGreaterThan(0);
+    }
+
+    /// <summary>The batches a stream frame names, in its batch list and its stage counts.</summary>
+    private static IEnumerable<long> BatchIds(SseFrame frame) =>
+        frame.Batches.Concat(frame.Stages).Select(b => b.GetProperty("batchId").GetInt64());
+
+    private static async Task<HttpResponseMessage> Purge(HttpClient client, long batchId, string? body = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/batches/{batchId}");
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Rows of the batch in every read-model table, the read model's offsets, and the journal, tag and snapshot rows of its persistence ids.</summary>
+    private static Dictionary<string, long> Counts(TestDatabase db, long batchId)
+    {
+        var counts = BatchTables.ToDictionary(t => t.Table, t => db.Count($"SELECT COUNT(*) FROM {Quote(db, t.Table)} WHERE {Quote(db, t.Column)} = {batchId}"));
+        counts[ReadModelTables.Offsets] = db.Count($"SELECT COUNT(*) FROM readmodel_offsets WHERE {IdsOf("persistence_id", batchId)}");
+        using var journal = db.Settings.OpenRawConnection();
+        foreach (var table in new[] { JournalTables.Journal, JournalTables.Tags, JournalTables.Snapshot })
+            counts[table] = Convert.ToInt64(ReadModelComparison.Scalar(journal, $"SELECT COUNT(*) FROM {table} WHERE {IdsOf("persistence_id", batchId)}"));
+        return counts;
+    }
+
+    private static List<string> JournalIds(TestDatabase db, long batchId) => JournalIds(db.Settings, batchId);
+
+    private static List<string> JournalIds(CofiWeb web, long batchId) => JournalIds(web.Runtime.Database, batchId);
+
+    private static List<string> JournalIds(DatabaseSettings db, long batchId)
+    {
+        using var journal = db.OpenRawConnection();
+        return ReadModelComparison.Rows(journal, $"SELECT DISTINCT persistence_id FROM journal WHERE {IdsOf("persistence_id", batchId)}").Select(r => (string)r[0]!).ToList();
+    }
+
+    private static string IdsOf(string column, long batchId) => $"({column} = 'batch-{batchId}' OR {column} LIKE 'batch-{batchId}-stage-%')";
+
+    private static string Quote(TestDatabase db, string name) => db.Settings.IsMySql ? $"`{name}`" : $"\"{name}\"";
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the condition did not hold within a minute");
+            await Task.Delay(50);
+        }
+    }
+}
