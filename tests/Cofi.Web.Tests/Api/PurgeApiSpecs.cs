@@ -111,6 +111,8 @@ public sealed class PurgeApiSpecs
         await using var web = await CofiWeb.StartAsync("cofi.pipeline.stage.denoise.simulated.latency = 500ms");
         var running = await web.SubmitAsync(web.Samples("running", 40));
         await Until(async () => (await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == running).Status == BatchStatus.Running);
+        // Its stages have written to the journal, so that "nothing deleted" below can tell.
+        await Until(() => Task.FromResult(JournalIds(web, running).Count > 1));
 
         var refused = await Purge(web.Admin, running);
         var dryRunRefused = await Purge(web.Admin, running, """{ "dryRun": true }""");
