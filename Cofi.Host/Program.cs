@@ -17,6 +17,7 @@ var root = new RootCommand("Cofi: runs batches of recorded calls through GPU mod
     TokenCommand.Create(),
     PlanCommand.Create(common),
     BenchApiCommand.Create(),
+    BenchFleetCommand.Create(),
 };
 // Stop signals are the commands' own (StopSignals): System.CommandLine must neither catch them nor end the process early.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

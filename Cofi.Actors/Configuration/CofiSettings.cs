@@ -5,7 +5,17 @@ namespace Cofi.Actors.Configuration;
 /// <summary>A fault the simulated executor injects for chosen files at a chosen stage.</summary>
 public sealed record SimulatedFault(string Name, string Stage, IReadOnlySet<string> Files, bool Permanent, int Times);
 
-public sealed record SimulatedSettings(int GpuMachines, string? CallLog, IReadOnlyList<SimulatedFault> Faults);
+/// <param name="Slowdown">simulated machines slower than the rest, with how many times their calls take</param>
+/// <param name="Stragglers">the share of simulated GPU calls that take <see cref="SimulatedStragglers.Factor"/> times as long</param>
+public sealed record SimulatedSettings(int GpuMachines, string? CallLog, IReadOnlyList<SimulatedFault> Faults,
+    IReadOnlyDictionary<string, double>? Slowdown = null, SimulatedStragglers? Stragglers = null)
+{
+    /// <summary>How many times longer a call on <paramref name="machine"/> takes: 1 but for the slow machines.</summary>
+    public double SlowdownOf(string machine) => Slowdown?.GetValueOrDefault(machine, 1) ?? 1;
+}
+
+/// <summary>A share (<see cref="Rate"/>) of simulated GPU calls, chosen by file and attempt, take <see cref="Factor"/> times as long.</summary>
+public sealed record SimulatedStragglers(double Rate, double Factor);
 
 public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval);
 
@@ -86,6 +96,8 @@ public sealed record CofiSettings(
             faults.Add(new SimulatedFault(name, stage, fault.StringList("files").ToHashSet(StringComparer.Ordinal),
                 kind == "permanent", fault.Has("times") ? fault.Int("times", 1) : 1));
         }
-        return new SimulatedSettings(simulated.Int("gpu-machines", 0, 1024), simulated.OptionalString("call-log"), faults);
+        var slowdown = simulated.ObjectKeys("slow-machines").ToDictionary(m => m, m => simulated.Section("slow-machines").Number(m, 1, 1000));
+        var stragglers = new SimulatedStragglers(simulated.Fraction("stragglers.rate"), simulated.Number("stragglers.factor", 1, 1000));
+        return new SimulatedSettings(simulated.Int("gpu-machines", 0, 1024), simulated.OptionalString("call-log"), faults, slowdown, stragglers);
     }
 }

@@ -47,6 +47,14 @@ internal sealed class ConfigReader(Config config, string path)
         return value;
     }
 
+    public double Number(string name, double min, double max)
+    {
+        var value = Try(name, () => config.GetDouble(name));
+        if (value < min || value > max || double.IsNaN(value))
+            throw new InvalidConfigurationException(Key(name), $"must be between {min} and {max} (got {value})");
+        return value;
+    }
+
     public double Fraction(string name)
     {
         var value = Try(name, () => config.GetDouble(name));

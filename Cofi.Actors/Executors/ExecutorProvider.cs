@@ -14,6 +14,6 @@ public sealed class SimulatedExecutorProvider(SimulatedSettings simulated, ICall
     {
         StageKind.Rules => new TriageExecutor(stage),
         StageKind.Metadata => new MetadataExecutor(),
-        _ => new SimulatedExecutor(stage, simulated.Faults, recorder, clock),
+        _ => new SimulatedExecutor(stage, simulated, machine, recorder, clock),
     };
 }

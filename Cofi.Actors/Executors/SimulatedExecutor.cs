@@ -3,13 +3,14 @@ using Cofi.Actors.Configuration;
 namespace Cofi.Actors.Executors;
 
 /// <summary>
-/// Stands in for a GPU model service or an LLM endpoint: per-stage latency and failure rates, faults
-/// injected for chosen files, and deterministic results derived from the file name.
+/// Stands in for a GPU model service or an LLM endpoint: per-stage latency and failure rates, slower machines and
+/// straggling calls, faults injected for chosen files, and deterministic results derived from the file name.
 /// </summary>
-public sealed class SimulatedExecutor(StageSettings stage, IReadOnlyList<SimulatedFault> faults, ICallRecorder recorder, TimeProvider clock)
+public sealed class SimulatedExecutor(StageSettings stage, SimulatedSettings simulated, string machine, ICallRecorder recorder, TimeProvider clock)
     : IStageExecutor
 {
-    private readonly SimulatedFault[] _faults = faults.Where(f => f.Stage == stage.Name).ToArray();
+    private readonly SimulatedFault[] _faults = simulated.Faults.Where(f => f.Stage == stage.Name).ToArray();
+    private readonly double _slowdown = simulated.SlowdownOf(machine);
 
     public async Task<CallOutcome> ExecuteAsync(StageCall call, CancellationToken cancellationToken)
     {
@@ -34,7 +35,10 @@ public sealed class SimulatedExecutor(StageSettings stage, IReadOnlyList<Simulat
         var sim = stage.Simulated;
         if (sim.Latency <= TimeSpan.Zero) return TimeSpan.Zero;
         var u = StableHash.Unit($"{call.File.Name}#{call.Attempt}", "latency:" + stage.Name);
-        var ms = sim.Latency.TotalMilliseconds + (2 * u - 1) * sim.Spread.TotalMilliseconds;
+        var ms = (sim.Latency.TotalMilliseconds + (2 * u - 1) * sim.Spread.TotalMilliseconds) * _slowdown;
+        if (simulated.Stragglers is { Rate: > 0 } stragglers && stage.RunsOnGpuMachines
+            && StableHash.Unit($"{call.File.Name}#{call.Attempt}", "straggler:" + stage.Name) < stragglers.Rate)
+            ms *= stragglers.Factor;
         return TimeSpan.FromMilliseconds(Math.Max(0, ms));
     }
 

@@ -13,7 +13,7 @@ public sealed class SimulatedExecutorSpecs
     private static SimulatedExecutor Executor(string hocon, InMemoryCallRecorder recorder)
     {
         var settings = CofiSettings.FromConfig(CofiConfig.Load(null, "cofi.pipeline.stage.lid.simulated { latency = 0ms, spread = 0ms }", hocon));
-        return new SimulatedExecutor(settings.Pipeline["lid"], settings.Simulated.Faults, recorder, TimeProvider.System);
+        return new SimulatedExecutor(settings.Pipeline["lid"], settings.Simulated, "gpu-1", recorder, TimeProvider.System);
     }
 
     [Fact]
