@@ -3,7 +3,8 @@ using Akka.Configuration;
 namespace Cofi.Actors.Configuration;
 
 /// <summary>A fault the simulated executor injects for chosen files at a chosen stage.</summary>
-public sealed record SimulatedFault(string Name, string Stage, IReadOnlySet<string> Files, bool Permanent, int Times);
+/// <param name="Hangs">the call never answers: it ends at the stage's timeout</param>
+public sealed record SimulatedFault(string Name, string Stage, IReadOnlySet<string> Files, bool Permanent, int Times, bool Hangs = false);
 
 /// <param name="Slowdown">simulated machines slower than the rest, with how many times their calls take</param>
 /// <param name="Stragglers">the share of simulated GPU calls that take <see cref="SimulatedStragglers.Factor"/> times as long</param>
@@ -91,10 +92,10 @@ public sealed record CofiSettings(
             if (pipeline.IndexOf(stage) < 0)
                 throw new InvalidConfigurationException(fault.Key("stage"), $"unknown stage '{stage}'");
             var kind = fault.String("kind");
-            if (kind is not ("permanent" or "transient"))
-                throw new InvalidConfigurationException(fault.Key("kind"), $"unknown fault kind '{kind}'; expected permanent or transient");
+            if (kind is not ("permanent" or "transient" or "hang"))
+                throw new InvalidConfigurationException(fault.Key("kind"), $"unknown fault kind '{kind}'; expected permanent, transient or hang");
             faults.Add(new SimulatedFault(name, stage, fault.StringList("files").ToHashSet(StringComparer.Ordinal),
-                kind == "permanent", fault.Has("times") ? fault.Int("times", 1) : 1));
+                kind == "permanent", fault.Has("times") ? fault.Int("times", 1) : 1, kind == "hang"));
         }
         var slowdown = simulated.ObjectKeys("slow-machines").ToDictionary(m => m, m => simulated.Section("slow-machines").Number(m, 1, 1000));
         var stragglers = new SimulatedStragglers(simulated.Fraction("stragglers.rate"), simulated.Number("stragglers.factor", 1, 1000));

@@ -15,6 +15,8 @@ public sealed class SimulatedExecutor(StageSettings stage, SimulatedSettings sim
     public async Task<CallOutcome> ExecuteAsync(StageCall call, CancellationToken cancellationToken)
     {
         var started = clock.GetUtcNow();
+        // A hanging file's call never answers: the stage's timeout ends it.
+        if (_faults.Any(f => f.Hangs && f.Files.Contains(call.File.Name))) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         var delay = Latency(call);
         if (delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         var outcome = Decide(call);
@@ -46,7 +48,7 @@ public sealed class SimulatedExecutor(StageSettings stage, SimulatedSettings sim
     {
         foreach (var fault in _faults)
         {
-            if (!fault.Files.Contains(call.File.Name)) continue;
+            if (fault.Hangs || !fault.Files.Contains(call.File.Name)) continue;
             if (fault.Permanent) return new CallOutcome.PermanentFailure($"simulated permanent fault '{fault.Name}'");
             if (call.Attempt <= fault.Times) return new CallOutcome.TransientFailure($"simulated transient fault '{fault.Name}' (attempt {call.Attempt})");
         }

@@ -13,6 +13,9 @@ namespace Cofi.Actors.ReadModel;
 /// </summary>
 public static class ReadModelProjection
 {
+    /// <summary>The status of a file_error row whose file was quarantined (its calls hung on several machines).</summary>
+    public const string Quarantined = "quarantined";
+
     public static class EventTypes
     {
         public const string StageStart = "stage_start";
@@ -137,7 +140,7 @@ public static class ReadModelProjection
             into.Log.Add(record.Status switch
             {
                 FileStatus.Done => new LogRow(e.BatchId, e.Stage, EventTypes.FileComplete, record.Name, "done", null, null, record.Result, at),
-                FileStatus.Failed => new LogRow(e.BatchId, e.Stage, EventTypes.FileError, record.Name, "failed", null, null,
+                FileStatus.Failed => new LogRow(e.BatchId, e.Stage, EventTypes.FileError, record.Name, record.Quarantined ? Quarantined : "failed", null, null,
                     Json(new { error = record.Reason, request = JsonDocument.Parse(Request(e.BatchId, e.Stage, record.Name, record.Attempts, last?.Machine)).RootElement }), at),
                 _ => new LogRow(e.BatchId, e.Stage, EventTypes.FileComplete, record.Name, "skipped", null, null, Json(new { skipped = record.Reason }), at),
             });

@@ -48,8 +48,9 @@ public static class CoordinatorPalettes
             Switch("type", "only this event type", "choice", choices: ["stage_start", "file_start", "file_complete", "file_error", "stage_progress", "stage_complete"]),
             Switch("file", "only rows of files whose name contains this"),
         ], output: "tail", view: "log"),
-        Get("failed", "the files that failed, with the stage and the reason", "/api/batches/{batchId}/failed", [BatchId], output: "pages", view: "table",
-            columns: ["stage", "file", "reason"]),
+        Get("failed", "the files that failed, with the stage and the reason", "/api/batches/{batchId}/failed", [BatchId],
+            [Switch("quarantined", "only the quarantined files (their calls hung on several machines)", "flag")], output: "pages", view: "table",
+            columns: ["stage", "file", "quarantined", "reason"]),
         Get("results", "every file's final result, streamed", "/api/batches/{batchId}/results", [BatchId],
         [
             Switch("format", "jsonl or csv", "choice", choices: ["jsonl", "csv"], @default: "jsonl"),

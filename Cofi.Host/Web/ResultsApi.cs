@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
+using Cofi.Actors.ReadModel;
 using Cofi.Host.Web.Events;
 using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
@@ -56,14 +57,14 @@ public static class ResultsApi
         return TypedResults.Empty;
     }
 
-    public static async Task<Results<Ok<CursorPage<FailedFile>>, ProblemHttpResult>> FailedAsync(long batchId, long? after, int? limit,
+    public static async Task<Results<Ok<CursorPage<FailedFile>>, ProblemHttpResult>> FailedAsync(long batchId, long? after, int? limit, bool? quarantined,
         ReadModelEvents events, IRequiredActor<BatchManager> manager, CancellationToken cancel)
     {
         if (Limit(limit) is { } invalid) return invalid;
         if (await Batch(manager, batchId, cancel) is null) return Problems.BatchNotFound(batchId);
         var take = limit ?? 500;
-        var rows = await events.FailedAfterAsync(batchId, after ?? 0, take, cancel);
-        var items = rows.Select(e => new FailedFile(e.Id, e.Stage, e.FileName, ErrorOf(e.Payload), e.At)).ToList();
+        var rows = await events.FailedAfterAsync(batchId, after ?? 0, take, quarantined == true, cancel);
+        var items = rows.Select(e => new FailedFile(e.Id, e.Stage, e.FileName, ErrorOf(e.Payload), e.At, e.Status == ReadModelProjection.Quarantined)).ToList();
         return TypedResults.Ok(new CursorPage<FailedFile>(items, rows.Count > 0 ? rows[^1].Id : after ?? 0, rows.Count < take));
     }
 

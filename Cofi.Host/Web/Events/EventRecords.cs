@@ -23,7 +23,7 @@ public sealed record EventFilter(string? Stage, string? Type, string? File);
 public sealed record CursorPage<T>(IReadOnlyList<T> Items, long Next, bool Done);
 
 /// <summary>A file that failed at a stage (and has not been done there since), with why.</summary>
-public sealed record FailedFile(long Id, string Stage, string? File, string? Reason, DateTimeOffset At);
+public sealed record FailedFile(long Id, string Stage, string? File, string? Reason, DateTimeOffset At, bool Quarantined);
 
 /// <summary>A <c>fileDistribution</c> row: the GPU machine that first did the file, and the model stages done.</summary>
 public sealed record BatchFile(string Name, string? Machine, IReadOnlyList<string> DoneStages);

@@ -45,18 +45,19 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
 
     /// <summary>
     /// The batch's files that failed at a stage and have not been done there since (a retry that succeeded), after log
-    /// row <paramref name="after"/>, oldest first.
+    /// row <paramref name="after"/>, oldest first; only the quarantined ones when <paramref name="quarantinedOnly"/>.
     /// </summary>
-    public async Task<IReadOnlyList<BatchEvent>> FailedAfterAsync(long batchId, long after, int limit, CancellationToken cancel)
+    public async Task<IReadOnlyList<BatchEvent>> FailedAfterAsync(long batchId, long after, int limit, bool quarantinedOnly, CancellationToken cancel)
     {
+        var quarantined = quarantinedOnly ? $"AND e.{Q("status")} = @quarantined " : "";
         var log = Q(ReadModelTables.ExecutionLog);
         await using var connection = _db.OpenRawConnection();
         return await SqlRows.ReadAsync(connection,
-            $"SELECT {EventColumns} FROM {log} e WHERE {Q("batchId")} = @batch AND {Q("eventType")} = @error AND {Q("id")} > @after " +
+            $"SELECT {EventColumns} FROM {log} e WHERE {Q("batchId")} = @batch AND {Q("eventType")} = @error AND {Q("id")} > @after {quarantined}" +
             $"AND NOT EXISTS (SELECT 1 FROM {log} c WHERE c.{Q("batchId")} = @batch AND c.{Q("stage")} = e.{Q("stage")} " +
             $"AND c.{Q("fileName")} = e.{Q("fileName")} AND c.{Q("eventType")} = @complete AND c.{Q("id")} > e.{Q("id")}) ORDER BY {Q("id")} LIMIT @take",
             [("batch", batchId), ("error", ReadModelProjection.EventTypes.FileError), ("complete", ReadModelProjection.EventTypes.FileComplete),
-                ("after", after), ("take", limit)],
+                ("after", after), ("take", limit), ("quarantined", ReadModelProjection.Quarantined)],
             r => ReadEvent(r, batchId), cancel);
     }
 

@@ -28,6 +28,28 @@ public sealed class RetryFailedApiSpecs
     }
 
     [Fact]
+    public async Task Should_list_a_file_that_hung_on_three_machines_as_quarantined_apart_from_the_other_failures()
+    {
+        await using var web = await CofiWeb.StartAsync("""
+            cofi.simulated.faults { stuck { stage = denoise, files = ["call-00003.wav"], kind = hang } }
+            cofi.pipeline.stage.denoise { timeout = 300ms, max-attempts = 10, backoff-base = 10ms, backoff-max = 10ms }
+            """);
+        var batchId = await web.SubmitAsync(web.Samples("hung", 10, corrupt: 1));
+        await web.WaitForEndAsync(batchId);
+        await web.DrainReadModelAsync();
+
+        var all = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}/failed");
+        var quarantined = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}/failed?quarantined=true");
+
+        var failed = all.GetProperty("items").EnumerateArray().ToList();
+        failed.Count.ShouldBe(2, "the corrupt file at distribution and the hanging one at denoise");
+        failed.Single(f => f.GetProperty("quarantined").GetBoolean()).GetProperty("file").GetString().ShouldBe("call-00003.wav");
+        var only = quarantined.GetProperty("items").EnumerateArray().Single();
+        (only.GetProperty("stage").GetString(), only.GetProperty("file").GetString()).ShouldBe(("denoise", "call-00003.wav"));
+        only.GetProperty("reason").GetString()!.ShouldStartWith("quarantined: timed out or dropped the connection on 3 machines");
+    }
+
+    [Fact]
     public async Task Should_take_quarantined_files_back_only_when_asked_and_refuse_a_flag_that_is_not_a_boolean()
     {
         await using var web = await CofiWeb.StartAsync();
