@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
@@ -48,6 +49,9 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     public DateTimeOffset? NextRetryDue => _queue.NextRetryDue;
 
     public bool Knows(int fileId) => _queue.Contains(fileId);
+
+    /// <summary>The name of a file known here; null for one that is not.</summary>
+    public string? NameOf(int fileId) => _queue.Find(fileId)?.Name;
 
     /// <summary>A file to be called here.</summary>
     public void Enqueue(FileWork file) => _queue.Add(file);
@@ -272,6 +276,7 @@ public sealed record RunningCall(int FileId, int Attempt, string Machine, DateTi
 public enum SpeculationState
 {
     None,
+    [JsonStringEnumMemberName("backed-up")]
     BackedUp,
     Backup,
 }
