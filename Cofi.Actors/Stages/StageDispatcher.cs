@@ -29,6 +29,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     private readonly Dictionary<int, string> _avoid = new();
     // The machines where a file's call hung or dropped the connection: at quarantine-after of them, it is quarantined.
     private readonly Dictionary<int, HashSet<string>> _hazards = new();
+    private int _calls;
 
     public StageDispatcher(StageSettings stage)
     {
@@ -40,8 +41,8 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     /// <summary>Calls in flight, backup attempts included.</summary>
     public int InFlight => _inFlight.Count + _backups.Count;
 
-    /// <summary>Backup attempts made so far, and the calls made in all.</summary>
-    public (int Backups, int Calls) Speculated => (_speculation?.Backups ?? 0, _speculation?.Calls ?? 0);
+    /// <summary>Backup attempts made so far, and the calls made in all (backups included), with or without speculation.</summary>
+    public (int Backups, int Calls) Speculated => (_speculation?.Backups ?? 0, _calls);
 
     /// <summary>Files waiting here: ready to go or waiting for a retry (not those in flight).</summary>
     public int Queued => _queue.Ready + _queue.Waiting;
@@ -105,6 +106,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
                 continue;
             }
             _inFlight[file.FileId] = new Flight(worker, attempt, machine, now);
+            _calls++;
             _speculation?.Called();
             assigned.Add(new Assignment(worker, file, attempt, machine));
         }
@@ -139,6 +141,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
             foreach (var other in elsewhere) _workers.Return(other);
             var attempt = _queue.NextAttempt(fileId);
             _backups[fileId] = new Flight(worker, attempt, machine, now);
+            _calls++;
             speculation.BackedUp();
             assigned.Add(new Assignment(worker, file, attempt, machine, BackupOf: flight.Attempt));
         }
