@@ -80,6 +80,12 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             else if (entry.IsUnfinished && _supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStatus(entry.Summary));
             else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
         });
+        Command<BatchQueries.GetStragglers>(m =>
+        {
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            else if (entry.IsUnfinished && _supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStragglers(m.Limit));
+            else Sender.Tell(BatchStragglers.None(m.BatchId));
+        });
         Command<BatchFinished>(OnFinished);
         Command<BatchCommands.RetryFailed>(OnRetryFailed);
         Command<BatchCommands.AddMachine>(OnAddMachine);

@@ -96,6 +96,9 @@ public static class BatchQueries
 
     /// <summary>Answered with <see cref="BatchStatusReply"/> once the batch's stages have recovered, or <see cref="BatchNotFound"/>.</summary>
     public sealed record GetStatus(long BatchId) : IBatchQuery, IWithBatchId;
+
+    /// <summary>Answered with <see cref="BatchStragglers"/> (at most <see cref="Limit"/> calls; none once the batch has ended) or <see cref="BatchNotFound"/>.</summary>
+    public sealed record GetStragglers(long BatchId, int Limit) : IBatchQuery, IWithBatchId;
 }
 
 public static class BatchEvents

@@ -121,6 +121,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
                 Context.Stop(worker);
             }
         });
+        Command<SupervisorCommands.GetStragglers>(m =>
+            BatchStragglers.AskAsync(_batchId, _stages.Count > 0 ? GpuStages().Values.ToList() : [], m.Limit).PipeTo(Sender));
         Command<SupervisorCommands.GetStatus>(m =>
         {
             if (!_state.Started) Stash.Stash();

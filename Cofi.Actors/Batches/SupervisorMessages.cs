@@ -8,6 +8,9 @@ public static class SupervisorCommands
     /// <summary>The manager's status query, carrying what the manager knows of the batch; answered with <see cref="BatchStatusReply"/>.</summary>
     public sealed record GetStatus(BatchSummary Summary);
 
+    /// <summary>The manager's stragglers query; answered with <see cref="BatchStragglers"/>.</summary>
+    public sealed record GetStragglers(int Limit);
+
     public sealed record Pause
     {
         public static readonly Pause Instance = new();

@@ -134,6 +134,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
             if (!_writerBehind) Dispatch();
         });
         Command<StageQueries.GetCounts>(_ => Sender.Tell(Counts()));
+        Command<StageQueries.GetStragglers>(m => Sender.Tell(Stragglers(m.Limit)));
         Command<SaveSnapshotSuccess>(m =>
             DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of {0} failed; the journal still holds every event", PersistenceId));
@@ -343,6 +344,16 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         if (!_snapshots.IsDue(LastSequenceNr, _state.Settled)) return;
         _snapshots.Taken(LastSequenceNr, _state.Settled);
         SaveSnapshot(_state.ToSnapshot());
+    }
+
+    private StageReplies.Stragglers Stragglers(int limit)
+    {
+        var now = _clock.GetUtcNow();
+        var (backups, calls) = _dispatcher.Speculated;
+        return new StageReplies.Stragglers(new StageSpeculation(_stage.Name, backups, calls), _dispatcher.Running(now).Take(limit)
+            .Select(c => new Straggler(_stage.Name, c.FileId, _dispatcher.NameOf(c.FileId) ?? "", c.Attempt, c.Machine, c.Started,
+                (long)(now - c.Started).TotalMilliseconds, c.Speculation))
+            .ToList());
     }
 
     private StageCounts Counts() => new(_batchId, _stage.Name, _state.Done, _state.Failed, _state.Skipped,

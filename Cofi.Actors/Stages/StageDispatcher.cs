@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Files;
@@ -28,6 +29,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     private readonly Dictionary<int, string> _avoid = new();
     // The machines where a file's call hung or dropped the connection: at quarantine-after of them, it is quarantined.
     private readonly Dictionary<int, HashSet<string>> _hazards = new();
+    private int _calls;
 
     public StageDispatcher(StageSettings stage)
     {
@@ -39,8 +41,8 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     /// <summary>Calls in flight, backup attempts included.</summary>
     public int InFlight => _inFlight.Count + _backups.Count;
 
-    /// <summary>Backup attempts made so far, and the calls made in all.</summary>
-    public (int Backups, int Calls) Speculated => (_speculation?.Backups ?? 0, _speculation?.Calls ?? 0);
+    /// <summary>Backup attempts made so far, and the calls made in all (backups included), with or without speculation.</summary>
+    public (int Backups, int Calls) Speculated => (_speculation?.Backups ?? 0, _calls);
 
     /// <summary>Files waiting here: ready to go or waiting for a retry (not those in flight).</summary>
     public int Queued => _queue.Ready + _queue.Waiting;
@@ -48,6 +50,9 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     public DateTimeOffset? NextRetryDue => _queue.NextRetryDue;
 
     public bool Knows(int fileId) => _queue.Contains(fileId);
+
+    /// <summary>The name of a file known here; null for one that is not.</summary>
+    public string? NameOf(int fileId) => _queue.Find(fileId)?.Name;
 
     /// <summary>A file to be called here.</summary>
     public void Enqueue(FileWork file) => _queue.Add(file);
@@ -101,6 +106,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
                 continue;
             }
             _inFlight[file.FileId] = new Flight(worker, attempt, machine, now);
+            _calls++;
             _speculation?.Called();
             assigned.Add(new Assignment(worker, file, attempt, machine));
         }
@@ -135,6 +141,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
             foreach (var other in elsewhere) _workers.Return(other);
             var attempt = _queue.NextAttempt(fileId);
             _backups[fileId] = new Flight(worker, attempt, machine, now);
+            _calls++;
             speculation.BackedUp();
             assigned.Add(new Assignment(worker, file, attempt, machine, BackupOf: flight.Attempt));
         }
@@ -272,6 +279,7 @@ public sealed record RunningCall(int FileId, int Attempt, string Machine, DateTi
 public enum SpeculationState
 {
     None,
+    [JsonStringEnumMemberName("backed-up")]
     BackedUp,
     Backup,
 }

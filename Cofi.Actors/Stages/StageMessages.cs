@@ -77,6 +77,9 @@ public static class StageReplies
 
     /// <summary>The stage hands out nothing, has no call in flight, and has recorded every outcome.</summary>
     public sealed record Held(string Stage);
+
+    /// <summary>The stage's calls running longest, longest first, and its backup attempts and calls so far.</summary>
+    public sealed record Stragglers(StageSpeculation Figures, IReadOnlyList<Straggler> Calls);
 }
 
 public static class StageEvents
@@ -104,6 +107,9 @@ public static class StageQueries
     {
         public static readonly GetFailed Instance = new();
     }
+
+    /// <summary>Answered with <see cref="StageReplies.Stragglers"/>: at most <see cref="Limit"/> of the calls running longest here.</summary>
+    public sealed record GetStragglers(int Limit) : IStageCommand;
 }
 
 /// <summary>A stage's figures, for progress views and status queries.</summary>

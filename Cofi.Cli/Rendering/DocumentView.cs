@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -17,6 +18,7 @@ public static class DocumentView
         "tree" when node is JsonArray rows => Tree(rows),
         "timeline" => Timeline(node),
         "purge" => Purge(node),
+        "stragglers" => Stragglers(node),
         "report" when node["report"] is JsonValue report => report.ToString(),
         _ when node is JsonArray rows => Rows(rows, null),
         _ => Fields(node),
@@ -65,6 +67,22 @@ public static class DocumentView
     private static string Purge(JsonNode node) =>
         $"batch {Text.Of(node["batchId"])} purged\n\n" + Table.Format(["table", "rows deleted"],
             (node["deleted"] as JsonObject ?? []).Select(d => (IReadOnlyList<string>)[d.Key, Text.Of(d.Value)]).ToList());
+
+    private static string Stragglers(JsonNode node)
+    {
+        var calls = (node["calls"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var text = new StringBuilder(calls.Count == 0 ? "(no call running)\n" : Table.Format(["stage", "file", "machine", "attempt", "running for", "speculation"],
+            calls.Select(c => (IReadOnlyList<string>)
+            [
+                Text.Of(c["stage"]), Text.Of(c["file"]), Text.Of(c["machine"]), Text.Of(c["attempt"]),
+                ((c["runningForMs"]?.GetValue<long>() ?? 0) / 1000.0).ToString("0.0 s", CultureInfo.InvariantCulture), Text.Of(c["speculation"]),
+            ]).ToList()));
+        var stages = (node["stages"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        if (stages.Count > 0)
+            text.Append('\n').Append(Table.Format(["stage", "backups", "calls"],
+                stages.Select(s => (IReadOnlyList<string>)[Text.Of(s["stage"]), Text.Of(s["backups"]), Text.Of(s["calls"])]).ToList()));
+        return text.ToString();
+    }
 
     private static string Machines(JsonArray rows) =>
         rows.Count == 0 ? "(no GPU machine)\n" : Table.Format(["machine", "node", "slots busy/total by stage", "files/min", "done", "errors", "breaker"],

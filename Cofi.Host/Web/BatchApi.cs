@@ -14,7 +14,7 @@ using Cofi.Management.Security;
 namespace Cofi.Host.Web;
 
 /// <summary>
-/// Batches: list, submit, get, pause, resume, cancel, retry-failed, priority, purge (<see cref="PurgeApi"/>). Answers come from the BatchManager's
+/// Batches: list, submit, get, stragglers (<see cref="StragglerApi"/>), pause, resume, cancel, retry-failed, priority, purge (<see cref="PurgeApi"/>). Answers come from the BatchManager's
 /// memory, not the database; reads that it cannot answer while it moves between coordinators come from live progress
 /// (<see cref="BatchReads"/>). Every mutation takes an optional JSON body with <c>reason</c>, recorded in the log
 /// line it leaves; cancel and retry-failed answer <c>dryRun</c> with what they would affect.
@@ -55,6 +55,7 @@ public static class BatchApi
             .Accepts<SubmitRequest>("application/json").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/{batchId:long}", GetAsync).WithName("GetBatch");
+        group.MapGet("/{batchId:long}/stragglers", StragglerApi.StragglersAsync).WithName("BatchStragglers");
         group.MapPost("/{batchId:long}/pause", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>
             ControlAsync(request, manager, log, new BatchCommands.Pause(batchId), $"batch {batchId} paused")).WithName("PauseBatch").RequireRole(Role.Operator);
         group.MapPost("/{batchId:long}/resume", (long batchId, HttpRequest request, IRequiredActor<BatchManager> manager, OperatorLog log) =>

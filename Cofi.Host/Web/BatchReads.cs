@@ -53,6 +53,10 @@ public sealed class BatchReads
         return (snapshot.Batches.SingleOrDefault() is { } batch ? new BatchStatusReply(batch, snapshot.Stages) : null, true);
     }
 
+    /// <returns>the BatchManager's <see cref="BatchStragglers"/> or <see cref="BatchNotFound"/>; null when it did not answer
+    /// (live progress knows no calls in flight).</returns>
+    public Task<object?> StragglersAsync(long batchId, int limit) => AskManagerAsync<object>(new BatchQueries.GetStragglers(batchId, limit));
+
     /// <returns>null when the BatchManager did not answer in a cluster.</returns>
     private async Task<T?> AskManagerAsync<T>(object query) where T : class
     {

@@ -15,6 +15,9 @@ public static class CoordinatorPalettes
         Get("list", "every batch with its status, priority and times", "/api/batches", view: "table",
             columns: ["batchId", "name", "status", "priority", "submittedAt", "finishedAt"]),
         Get("show", "one batch with its per-stage counts", "/api/batches/{batchId}", [BatchId], view: "batch"),
+        Get("stragglers", "the calls running longest now: stage, file, machine, attempt, running for, speculation; backups and calls per stage",
+            "/api/batches/{batchId}/stragglers", [BatchId], [Switch("limit", "at most this many calls, longest first (1 to 200, default 20)", "int")],
+            view: "stragglers"),
         Post("submit", "queue a batch over a folder or manifest the coordinator can read", "/api/batches",
             [Arg("input", "absolute path of the input folder or manifest (on the coordinator)", @in: "body")],
             [

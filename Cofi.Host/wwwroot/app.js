@@ -67,6 +67,21 @@ function renderBatches() {
   const current = state.batches.get(state.selected);
   $("batch-status").textContent = current ? current.status : "";
   $("batch-status").dataset.status = current ? current.status : "";
+  // Only an ended batch can be purged (app.css keeps the button from anyone but admins).
+  $("purge").hidden = !current || ["queued", "running", "paused"].includes(current.status);
+}
+
+// A purged batch leaves the page; when it was the one shown, the newest left is shown instead.
+function forget(batchId) {
+  state.batches.delete(batchId);
+  state.stages.delete(batchId);
+  if (state.selected === batchId) {
+    state.selected = null;
+    $("batch-title").textContent = "—";
+    if (state.batches.size > 0) select(Math.max(...state.batches.keys()));
+  }
+  renderBatches();
+  renderStages();
 }
 
 async function select(batchId) {
@@ -157,9 +172,8 @@ function connect() {
     const frame = JSON.parse(e.data);
     const seen = ++framesSeen;
     if (frame.type === "purged") {
-      state.batches.delete(frame.batchId);
       heardAt.set(`b${frame.batchId}`, seen);
-      renderBatches();
+      forget(frame.batchId);
       return;
     }
     for (const b of frame.batches) { state.batches.set(b.batchId, b); heardAt.set(`b${b.batchId}`, seen); }

@@ -13,14 +13,15 @@ function confirmAction(title, detail) {
   });
 }
 
-// Asks, then posts { reason, ...body } to path; says how it went where the page shows messages. True once done.
-async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done }) {
+// Asks, then sends { reason, ...body } to path (POST unless method says otherwise); says how it went where the page
+// shows messages. True once done.
+async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done, method = "POST" }) {
   const message = $("submit-message");
   try {
-    if (dryRun) detail = (await api(path, { method: "POST", body: JSON.stringify({ ...body, dryRun: true }) })).affects;
+    if (dryRun) detail = (await api(path, { method, body: JSON.stringify({ ...body, dryRun: true }) })).affects;
     const reason = await confirmAction(title, detail);
     if (reason == null) return false;
-    await api(path, { method: "POST", body: JSON.stringify(reason ? { ...body, reason } : body) });
+    await api(path, { method, body: JSON.stringify(reason ? { ...body, reason } : body) });
     message.className = "message ok";
     message.textContent = done;
     return true;
@@ -48,4 +49,11 @@ async function batchAction(batchId, action) {
 for (const action of ["pause", "resume", "cancel"]) {
   $(action).addEventListener("click", () => { if (state.selected != null) batchAction(state.selected, action); });
 }
+// Purge (admins, ended batches): the server's dry run says what would be deleted for good.
+$("purge").addEventListener("click", async () => {
+  const batchId = state.selected;
+  if (batchId == null) return;
+  const done = await confirmedPost(`purge batch ${batchId}?`, `/api/batches/${batchId}`, { method: "DELETE", dryRun: true, done: `batch ${batchId} purged` });
+  if (done) forget(batchId);
+});
 $("retry-failed").addEventListener("click", () => { if (state.selected != null) batchAction(state.selected, "retry-failed"); });

@@ -59,6 +59,30 @@ public sealed class StageActorSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_answer_with_its_calls_running_longest_first_up_to_the_limit()
+    {
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([File(1), File(2), File(3)]));
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 1), stage.Worker.Ref);
+        stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call.File.FileId.ShouldBe(1);
+        var other = stage.Kit.CreateTestProbe();
+        actor.Tell(new StageCommands.Pull(other.Ref, "gpu-2", 2), other.Ref);
+        var later = new[] { other.ExpectMsg<GpuWorkerCommands.Run>().Call, other.ExpectMsg<GpuWorkerCommands.Run>().Call };
+        actor.Tell(Completed(later[1], "{}"), other.Ref);
+
+        var answer = await actor.Ask<StageReplies.Stragglers>(new StageQueries.GetStragglers(2), TimeSpan.FromSeconds(5));
+
+        answer.Figures.ShouldBe(new StageSpeculation("denoise", 0, 3));
+        answer.Calls.Count.ShouldBe(2, "the limit, though three calls were made");
+        (answer.Calls[0].FileId, answer.Calls[0].File, answer.Calls[0].Machine, answer.Calls[0].Attempt).ShouldBe((1, "call-00001.wav", "gpu-1", 1));
+        (answer.Calls[1].FileId, answer.Calls[1].Machine).ShouldBe((later[0].File.FileId, "gpu-2"), "the answered call is no longer running");
+        answer.Calls[0].RunningForMs.ShouldBeGreaterThanOrEqualTo(answer.Calls[1].RunningForMs);
+        answer.Calls.ShouldAllBe(c => c.Stage == "denoise" && c.Speculation == SpeculationState.None);
+    }
+
+    [Fact]
     public async Task Should_give_the_calls_of_a_worker_that_died_to_another_worker()
     {
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);

@@ -144,6 +144,19 @@ public sealed class StageSpeculationSpecs
     }
 
     [Fact]
+    public void Should_count_the_calls_made_without_speculation_too()
+    {
+        var dispatcher = new StageDispatcher<string>(Stt("speculate-after = off"));
+        foreach (var id in Enumerable.Range(1, 3)) dispatcher.Enqueue(File(id));
+        dispatcher.Offer("w-a", "gpu-a", 3);
+        dispatcher.Assign(Now).Count.ShouldBe(3);
+        dispatcher.Offer("w-b", "gpu-b", 3);
+
+        dispatcher.Assign(Now + TimeSpan.FromHours(1)).ShouldBeEmpty("no backups when speculation is off");
+        dispatcher.Speculated.ShouldBe((0, 3));
+    }
+
+    [Fact]
     public void Should_read_off_as_no_speculation()
     {
         Stt("speculate-after = off").Speculation.ShouldBeNull();

@@ -27,12 +27,9 @@ public sealed class QueueSpecs
         await using var web = await CofiWeb.StartAsync(Slow);
         var input = web.Samples("queue", 400);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.Token);
         var problems = new List<string>();
-        page.PageError += (_, error) => problems.Add(error);
-        await page.GotoAsync(web.Address);
         // The page is up before the batch starts, so a slow browser start cannot miss it running.
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Patience });
+        var page = await chromium.LiveDashboardAsync(web.Address, CofiWeb.Token, problems);
         var submitted = await web.Client.PostAsJsonAsync("/api/batches", new { input = input, name = HtmlName }, CofiWeb.Json);
         submitted.StatusCode.ShouldBe(HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
         var batchId = (await submitted.Content.ReadFromJsonAsync<JsonElement>(CofiWeb.Json)).GetProperty("batchId").GetInt64();

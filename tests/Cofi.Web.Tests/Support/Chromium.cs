@@ -50,6 +50,19 @@ public sealed class Chromium : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// The dashboard signed in with <paramref name="token"/>, opened and connected to the live stream, with every script
+    /// error the page raises added to <paramref name="problems"/>.
+    /// </summary>
+    public async Task<IPage> LiveDashboardAsync(string address, string token, List<string> problems)
+    {
+        var page = await SignedInPageAsync(address, token);
+        page.PageError += (_, error) => problems.Add(error);
+        await page.GotoAsync(address);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = (float)TimeSpan.FromMinutes(2).TotalMilliseconds });
+        return page;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
