@@ -24,7 +24,12 @@ public sealed class TokenAuthentication(IOptionsMonitor<AuthenticationSchemeOpti
         var token = Presented(Request.Headers.Authorization.ToString()) ?? (Request.Cookies[CookieName] is { Length: > 0 } cookie ? cookie : null);
         if (token is null) return Task.FromResult(AuthenticateResult.NoResult());
         var found = access.Find(token);
-        if (access.TokensFile?.TakeProblem() is { } problem) Logger.LogError("The tokens file changed but was not taken: {Problem}", problem);
+        if (access.TokensFile?.TakeProblem() is { } problem)
+        {
+            // A node printing plain lines has no log provider: the operator still has to see it.
+            if (Logger.IsEnabled(LogLevel.Error)) Logger.LogError("The tokens file changed but was not taken: {Problem}", problem);
+            else Console.Error.WriteLine($"The tokens file changed but was not taken: {problem}");
+        }
         return Task.FromResult(found is { } entry ? Success(entry.Name, entry.Role) : AuthenticateResult.Fail("unknown token"));
     }
 
