@@ -18,7 +18,11 @@ public sealed record SimulatedSettings(int GpuMachines, string? CallLog, IReadOn
 /// <summary>A share (<see cref="Rate"/>) of simulated GPU calls, chosen by file and attempt, take <see cref="Factor"/> times as long.</summary>
 public sealed record SimulatedStragglers(double Rate, double Factor);
 
-public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval);
+/// <param name="MaxEventBytes">about how large one journal event of a stage's outcomes may grow (its records' text); a group past it is split</param>
+public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval, int MaxEventBytes = RecordingSettings.DefaultMaxEventBytes)
+{
+    public const int DefaultMaxEventBytes = 4 * 1024 * 1024;
+}
 
 /// <summary>Everything under the <c>cofi</c> HOCON section, read and validated once at start.</summary>
 public sealed record CofiSettings(
@@ -48,7 +52,8 @@ public sealed record CofiSettings(
             new RecordingSettings(
                 persistence.Int("snapshot-every", 1),
                 persistence.Int("record-group-size", 1, 100_000),
-                persistence.Duration("record-flush-interval", TimeSpan.FromMilliseconds(1))),
+                persistence.Duration("record-flush-interval", TimeSpan.FromMilliseconds(1)),
+                persistence.Int("max-event-bytes", 64 * 1024)),
             ReadGpu(root.Section("gpu")));
     }
 

@@ -228,8 +228,12 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     private void Flush()
     {
         Timers.Cancel("flush");
-        if (_outcomes.Staged == 0) return;
-        var group = _outcomes.TakeGroup();
+        // A group too large for one event is written as several, in order.
+        while (_outcomes.Staged > 0) Record(_outcomes.TakeGroup(_persistence.MaxEventBytes));
+    }
+
+    private void Record(IReadOnlyList<FileRecord> group)
+    {
         var started = _clock.GetTimestamp();
         Persist(new StageEvents.OutcomesRecorded(_batchId, _stage.Name, group, _clock.GetUtcNow()), recorded =>
         {

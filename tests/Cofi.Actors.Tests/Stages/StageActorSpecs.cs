@@ -39,6 +39,32 @@ public sealed class StageActorSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_write_a_group_past_the_size_cap_as_several_journal_events_none_above_it()
+    {
+        const int cap = 250_000;
+        await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"),
+            $"cofi.persistence {{ max-event-bytes = {cap}, record-flush-interval = 2s }}", runBatches: false);
+        var stage = new StageProbes(host, BatchId);
+        var actor = stage.Start("denoise");
+        actor.Tell(new StageCommands.Admit([.. Enumerable.Range(1, 5).Select(File)]));
+        actor.Tell(new StageCommands.Pull(stage.Worker.Ref, "gpu-1", 5), stage.Worker.Ref);
+        var result = $$"""{"transcript":"{{new string('a', 100_000)}}"}""";
+
+        // Five 100 kB results settle within the flush interval: one group, written as events of two, two and one.
+        foreach (var _ in Enumerable.Range(1, 5)) actor.Tell(Completed(stage.Worker.ExpectMsg<GpuWorkerCommands.Run>().Call, result), stage.Worker.Ref);
+        var handedOn = new List<FileWork>();
+        while (handedOn.Count < 5) handedOn.AddRange(stage.Next.ExpectMsg<StageCommands.Admit>(TimeSpan.FromSeconds(10)).Files);
+
+        handedOn.Select(f => f.FileId).ShouldBe([1, 2, 3, 4, 5], "handed on in the order they settled");
+        using var journal = Cofi.Actors.Persistence.DatabaseSettings.Sqlite(_dir.File("cofi.db")).OpenRawConnection();
+        var events = ReadModelComparison.Rows(journal,
+            $"SELECT LENGTH(message) FROM journal WHERE persistence_id = '{StageActor.PersistenceIdFor(BatchId, "denoise")}' ORDER BY sequence_number");
+        events.Count.ShouldBe(3);
+        events.ShouldAllBe(e => Convert.ToInt64(e[0]) <= cap);
+        (await host.Journal().StageRecordsAsync(BatchId, "denoise")).Count.ShouldBe(5);
+    }
+
+    [Fact]
     public async Task Should_tell_the_next_stage_and_its_supervisor_once_every_file_is_settled()
     {
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), runBatches: false);
