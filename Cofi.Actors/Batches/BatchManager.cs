@@ -240,11 +240,13 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             return;
         }
         var sender = Sender;
-        Persist(new BatchEvents.PriorityChanged(change.BatchId, change.Priority, _clock.GetUtcNow()), e =>
+        var current = _state.Batches[change.BatchId].Summary;
+        Persist(new BatchEvents.PriorityChanged(change.BatchId, change.Priority ?? current.Priority, _clock.GetUtcNow(), change.Weight ?? current.Weight), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            if (_supervisors.TryGetValue(e.BatchId, out var supervisor)) supervisor.Tell(new SupervisorCommands.Rerank(e.Priority, 1));
+            var ranked = _state.Batches[e.BatchId].Summary;
+            if (_supervisors.TryGetValue(e.BatchId, out var supervisor)) supervisor.Tell(new SupervisorCommands.Rerank(ranked.Priority, ranked.Weight));
             sender.Tell(new BatchUpdated(_state.Batches[e.BatchId].Summary));
             Announce(e.BatchId);
             SnapshotIfDue();
@@ -330,7 +332,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
             _settings, Machines.ToDictionary(m => m, SlotsOf), entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage,
-            entry.Summary.Priority, entry.RetryQuarantined), $"batch-{batchId}");
+            entry.Summary.Priority, entry.RetryQuarantined, entry.Summary.Weight), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;
         Context.System.EventStream.Publish(new BatchSupervising(batchId, entry.Summary.Input));

@@ -69,7 +69,7 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             RetryStage = e.Stage,
             RetryQuarantined = e.IncludeQuarantined,
         }),
-        BatchEvents.PriorityChanged e => Update(e.BatchId, b => b with { Summary = b.Summary with { Priority = e.Priority } }),
+        BatchEvents.PriorityChanged e => Update(e.BatchId, b => b with { Summary = b.Summary with { Priority = e.Priority, Weight = e.Weight ?? b.Summary.Weight } }),
         BatchEvents.MachineAdded e => this with
         {
             AddedMachines = Machines.Contains(e.Machine) ? AddedMachines : Machines.ToImmutableList().Add(e.Machine),

@@ -57,7 +57,8 @@ public static class BatchCommands
     public sealed record RetryFailed(long BatchId, string? Stage = null, bool IncludeQuarantined = false) : IBatchCommand, IWithBatchId;
 
     /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchNotFound"/>.</summary>
-    public sealed record SetPriority(long BatchId, int Priority) : IBatchCommand, IWithBatchId;
+    /// <summary>A new priority, a new weight among batches of equal priority, or both; what is not given stays.</summary>
+    public sealed record SetPriority(long BatchId, int? Priority, double? Weight = null) : IBatchCommand, IWithBatchId;
 
     /// <summary>
     /// A GPU machine the coordinator serves itself (an HTTP endpoint) stops getting work: its workers stop and their
@@ -125,7 +126,8 @@ public static class BatchEvents
     public sealed record RetryRequested(long BatchId, DateTimeOffset At, string? Stage = null, bool IncludeQuarantined = false) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator gave the batch another priority.</summary>
-    public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At) : IBatchEvent, IWithBatchId;
+    /// <param name="Weight">null in events recorded before weights could be set: the weight stays</param>
+    public sealed record PriorityChanged(long BatchId, int Priority, DateTimeOffset At, double? Weight = null) : IBatchEvent, IWithBatchId;
 
     /// <summary>An operator removed a GPU machine the coordinator served itself.</summary>
     public sealed record MachineRemoved(string Machine, DateTimeOffset At) : IBatchEvent;
@@ -165,8 +167,11 @@ public sealed record BatchAlreadyCompleted(BatchSummary Batch, IReadOnlyList<Sta
 /// <param name="Name">null (a batch recorded before batches had names): the input folder's or manifest's name.</param>
 /// <param name="Labels">null: none.</param>
 public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    string? Name = null, int Priority = 0, IReadOnlyDictionary<string, string>? Labels = null)
+    string? Name = null, int Priority = 0, IReadOnlyDictionary<string, string>? Labels = null, double Weight = BatchSummary.DefaultWeight)
 {
+    /// <summary>A batch's share of free machine slots among batches of equal priority, against the others' weights.</summary>
+    public const double DefaultWeight = 1;
+
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     public string Name { get; init; } = Name ?? DefaultName(Input);

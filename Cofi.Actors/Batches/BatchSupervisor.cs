@@ -37,9 +37,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
 
     public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
         int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
-        bool retryQuarantined = false)
+        bool retryQuarantined = false, double weight = BatchSummary.DefaultWeight)
     {
-        _ranking = new GpuWorker.Ranking(priority, 1);
+        _ranking = new GpuWorker.Ranking(priority, weight);
         _batchId = batchId;
         _input = input;
         _state = BatchRunState.Initial(paused, retryStage, retryQuarantined);
@@ -137,9 +137,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <param name="priority">how the batch's calls rank for the machines' slots: higher first.</param>
     public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
         int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
-        bool retryQuarantined = false) =>
+        bool retryQuarantined = false, double weight = BatchSummary.DefaultWeight) =>
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock,
-            retryStage, priority, retryQuarantined));
+            retryStage, priority, retryQuarantined, weight));
 
     public override string PersistenceId => $"batch-{_batchId}";
 

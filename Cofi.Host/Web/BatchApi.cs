@@ -35,7 +35,10 @@ public static class BatchApi
     /// <param name="Stage">only the files that failed at this stage.</param>
     public sealed record RetryRequest(string? Stage = null, string? Reason = null, bool DryRun = false, bool IncludeQuarantined = false);
 
-    public sealed record PriorityRequest(int? Priority = null, string? Reason = null);
+    public sealed record PriorityRequest(int? Priority = null, double? Weight = null, string? Reason = null);
+
+    public const double MinWeight = 0.1;
+    public const double MaxWeight = 100;
 
     private static readonly IReadOnlyDictionary<string, string> RetryFields = new Dictionary<string, string>(OperatorRequest.Expected)
         { ["stage"] = "a string", ["includeQuarantined"] = "true or false" };
@@ -43,6 +46,7 @@ public static class BatchApi
     private static readonly IReadOnlyDictionary<string, string> PriorityFields = new Dictionary<string, string>(OperatorRequest.Expected)
     {
         ["priority"] = $"a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}",
+        ["weight"] = $"a number from {MinWeight} to {MaxWeight}",
     };
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -187,17 +191,25 @@ public static class BatchApi
         };
     }
 
-    /// <summary>Records the batch's new priority (queued batches start by it; running batches take free machine slots by it).</summary>
+    /// <summary>
+    /// Records the batch's new priority (queued batches start by it; running batches take free machine slots by it), its
+    /// new weight among batches of equal priority, or both.
+    /// </summary>
     public static async Task<Results<Ok<BatchSummary>, ProblemHttpResult>> PriorityAsync(long batchId, HttpRequest request,
         IRequiredActor<BatchManager> manager, OperatorLog log)
     {
         var (body, refused) = await OperatorBody.ReadAsync(request, PriorityFields, new PriorityRequest());
         if (refused is not null) return refused;
         if (OperatorBody.ReasonProblem(body!.Reason) is { } badReason) return badReason;
-        if (body.Priority is not { } priority || priority is < SubmitRules.MinPriority or > SubmitRules.MaxPriority)
-            return Problems.Fields("priority", $"required: a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}");
-        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.SetPriority(batchId, priority), AskTimeout);
-        if (reply is BatchUpdated) log.Mutation($"batch {batchId}: priority {priority}", body.Reason);
+        if (body.Priority is null && body.Weight is null)
+            return Problems.Fields("priority", $"required (or weight): a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}");
+        if (body.Priority is < SubmitRules.MinPriority or > SubmitRules.MaxPriority)
+            return Problems.Fields("priority", $"a whole number from {SubmitRules.MinPriority} to {SubmitRules.MaxPriority}");
+        if (body.Weight is { } weight && (double.IsNaN(weight) || weight is < MinWeight or > MaxWeight))
+            return Problems.Fields("weight", $"a number from {MinWeight} to {MaxWeight}");
+        var reply = await manager.ActorRef.Ask<object>(new BatchCommands.SetPriority(batchId, body.Priority, body.Weight), AskTimeout);
+        if (reply is BatchUpdated changed)
+            log.Mutation($"batch {batchId}: priority {changed.Summary.Priority}, weight {changed.Summary.Weight}", body.Reason);
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),

@@ -35,8 +35,9 @@ public static class CoordinatorPalettes
             ], confirm: true),
         Delete("purge", "delete an ended batch and all its data for good: journal, execution log, processing logs, results (admins)",
             "/api/batches/{batchId}", [BatchId], confirm: true, view: "purge"),
-        Post("priority", "give the batch another priority, from -100 to 100", "/api/batches/{batchId}/priority",
-            [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")]),
+        Post("priority", "give the batch another priority, from -100 to 100 (and with --weight its share among batches of equal priority)",
+            "/api/batches/{batchId}/priority", [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")],
+            [Switch("weight", "its share of free slots among batches of equal priority, from 0.1 to 100 (default 1)", "number", "body")]),
         Post("plan", "predict a batch's makespan, stage utilization, bottleneck, GPU-hours and cost", "/api/plan", [],
             [
                 Switch("files", "files in the batch (default: the recorded batch's, else 10,000)", "int", "body"),

@@ -88,6 +88,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchCommands.Hold(TimeSpan.FromSeconds(30)),
         new BatchCommands.RetryFailed(9, "stt"),
         new BatchCommands.SetPriority(9, -7),
+        new BatchCommands.SetPriority(9, null, 2.5),
         new BatchCommands.RemoveMachine("10.0.0.8"),
         BatchQueries.GetBatches.Instance,
         new BatchQueries.GetStatus(9),
