@@ -37,8 +37,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, List<IActorRef>> _purgesAfterStop = new();
     // In a cluster: attaches the GPU members' machines to every batch this manager runs.
     private readonly IActorRef? _membership;
-    // The slots of each machine the coordinator serves itself, shared by every batch.
-    private readonly Dictionary<string, IActorRef> _machineSlots = new(StringComparer.OrdinalIgnoreCase);
+    // The slots and circuit breaker of each machine the coordinator serves itself, shared by every batch.
+    private readonly Dictionary<string, Gpu.SharedMachine> _shared = new(StringComparer.OrdinalIgnoreCase);
     private BatchManagerState _state = BatchManagerState.Empty;
     // The process is stopping: no batch starts, and no supervisor starts again.
     private bool _holding;
@@ -207,7 +207,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine, SlotsOf(e.Machine)));
+            foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine, SharedOf(e.Machine)));
             sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
@@ -318,11 +318,11 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private IReadOnlyList<string> Machines => _state.Serving(_machines);
 
-    private IActorRef SlotsOf(string machine)
+    private Gpu.SharedMachine SharedOf(string machine)
     {
-        if (!_machineSlots.TryGetValue(machine, out var slots))
-            _machineSlots[machine] = slots = Context.ActorOf(Gpu.MachineSlots.Props(_settings.Pipeline), Gpu.MachineSlots.NameFor(machine));
-        return slots;
+        if (!_shared.TryGetValue(machine, out var shared))
+            _shared[machine] = shared = Gpu.SharedMachine.Create(Context, machine, _settings.Pipeline, _settings.Gpu.Breaker, _clock);
+        return shared;
     }
 
     private void StartSupervisor(long batchId)
@@ -331,7 +331,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         if (_supervisors.ContainsKey(batchId)) return;
         var entry = _state.Batches[batchId];
         var supervisor = Context.ActorOf(BatchSupervisor.Props(batchId, entry.Summary.Input, entry.Summary.Status == BatchStatus.Paused,
-            _settings, Machines.ToDictionary(m => m, SlotsOf), entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage,
+            _settings, Machines.ToDictionary(m => m, SharedOf), entry.RetryRequests, _membership, _executors, _clock, entry.RetryStage,
             entry.Summary.Priority, entry.RetryQuarantined, entry.Summary.Weight), $"batch-{batchId}");
         Context.Watch(supervisor);
         _supervisors[batchId] = supervisor;

@@ -21,8 +21,8 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private readonly long _batchId;
     private readonly string _input;
     private readonly CofiSettings _settings;
-    // The machines this batch serves itself, with each one's slots (shared with every other batch on it).
-    private readonly Dictionary<string, IActorRef> _machines;
+    // The machines this batch serves itself, with each one's slots and circuit breaker (shared with every other batch on it).
+    private readonly Dictionary<string, SharedMachine> _machines;
     private readonly int _retryRequests;
     private readonly IActorRef? _membership;
     private readonly IExecutorProvider _executors;
@@ -35,7 +35,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     private BatchRunState _state;
     private GpuWorker.Ranking _ranking;
 
-    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
+    public BatchSupervisor(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, SharedMachine> machines,
         int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
         bool retryQuarantined = false, double weight = BatchSummary.DefaultWeight)
     {
@@ -44,7 +44,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         _input = input;
         _state = BatchRunState.Initial(paused, retryStage, retryQuarantined);
         _settings = settings;
-        _machines = new Dictionary<string, IActorRef>(machines, StringComparer.OrdinalIgnoreCase);
+        _machines = new Dictionary<string, SharedMachine>(machines, StringComparer.OrdinalIgnoreCase);
         _retryRequests = retryRequests;
         _membership = membership;
         _executors = executors;
@@ -100,7 +100,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         });
         Command<SupervisorCommands.AddMachine>(m =>
         {
-            if (!_machines.TryAdd(m.Machine, m.Slots)) return;
+            if (!_machines.TryAdd(m.Machine, m.Shared)) return;
             if (_stages.Count > 0) SpawnWorker(m.Machine);
         });
         Command<SupervisorCommands.Rerank>(m =>
@@ -133,9 +133,9 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     /// <param name="paused">the batch was paused before this supervisor started: its stages start paused.</param>
     /// <param name="retryStage">the stage the latest retry-failed request named (null: every stage).</param>
     /// <param name="membership">the coordinator's <see cref="GpuMembership"/> in a cluster; null outside one.</param>
-    /// <param name="machines">the machines this batch serves itself (HTTP endpoints, simulated ones), each with its <see cref="MachineSlots"/>.</param>
+    /// <param name="machines">the machines this batch serves itself (HTTP endpoints, simulated ones), each with its <see cref="SharedMachine"/>.</param>
     /// <param name="priority">how the batch's calls rank for the machines' slots: higher first.</param>
-    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, IActorRef> machines,
+    public static Props Props(long batchId, string input, bool paused, CofiSettings settings, IReadOnlyDictionary<string, SharedMachine> machines,
         int retryRequests, IActorRef? membership, IExecutorProvider executors, TimeProvider clock, string? retryStage = null, int priority = 0,
         bool retryQuarantined = false, double weight = BatchSummary.DefaultWeight) =>
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock,

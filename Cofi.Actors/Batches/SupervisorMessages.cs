@@ -1,4 +1,4 @@
-using Akka.Actor;
+using Cofi.Actors.Gpu;
 
 namespace Cofi.Actors.Batches;
 
@@ -29,8 +29,8 @@ public static class SupervisorCommands
     /// <summary>The manager's retry-failed request number <see cref="Request"/> for this running batch; <see cref="Stage"/>: only files failed there.</summary>
     public sealed record RetryFailed(int Request, string? Stage = null, bool IncludeQuarantined = false);
 
-    /// <summary>An operator added a GPU machine: give it a worker for this batch, sharing the machine's <see cref="Slots"/>.</summary>
-    public sealed record AddMachine(string Machine, IActorRef Slots);
+    /// <summary>An operator added a GPU machine: give it a worker for this batch, sharing the machine's slots and circuit breaker.</summary>
+    public sealed record AddMachine(string Machine, SharedMachine Shared);
 
     /// <summary>The batch's priority or weight changed: its calls waiting for machines' slots rank by the new ones.</summary>
     public sealed record Rerank(int Priority, double Weight);

@@ -8,7 +8,7 @@ namespace Cofi.Actors.Gpu;
 
 /// <summary>
 /// One per cluster member with role <c>gpu</c>, at <c>/user/gpu-node</c>: the machines this node declares, with
-/// their executors and slots. Each batch's supervisor attaches to it and gets a GpuWorker per machine, running here.
+/// their executors, slots and circuit breakers. Each batch's supervisor attaches to it and gets a GpuWorker per machine, running here.
 /// Draining stops every worker taking work, waits for what is in flight, then answers.
 /// </summary>
 public sealed class GpuNode : ReceiveActor
@@ -24,8 +24,8 @@ public sealed class GpuNode : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, (IActorRef Supervisor, List<IActorRef> Workers)> _batches = new();
     private readonly List<IActorRef> _drainWaiters = new();
-    // Each machine's slots, shared by the workers of every batch attached here.
-    private readonly Dictionary<string, IActorRef> _slots = new();
+    // Each machine's slots and circuit breaker, shared by the workers of every batch attached here.
+    private readonly Dictionary<string, SharedMachine> _shared = new();
     private int _draining = -1;
     private int _incarnations;
 
@@ -39,7 +39,7 @@ public sealed class GpuNode : ReceiveActor
         _executors = executors;
         _clock = clock;
 
-        foreach (var machine in machines) _slots[machine] = Context.ActorOf(MachineSlots.Props(pipeline), MachineSlots.NameFor(machine));
+        foreach (var machine in machines) _shared[machine] = SharedMachine.Create(Context, machine, pipeline, breaker, clock);
 
         Receive<GpuNodeCommands.Attach>(Attach);
         Receive<GpuNodeCommands.Rerank>(m =>
@@ -104,7 +104,7 @@ public sealed class GpuNode : ReceiveActor
         Context.Watch(attach.Supervisor);
         var workers = _machines
             .Select(machine => Context.ActorOf(GpuWorker.Props(attach.BatchId, machine, attach.Stages, _pipeline, _breaker, _executors, _clock,
-                    _slots[machine], new GpuWorker.Ranking(attach.Priority, attach.Weight)),
+                    _shared[machine], new GpuWorker.Ranking(attach.Priority, attach.Weight)),
                 $"batch-{attach.BatchId}-{Uri.EscapeDataString(machine)}-{++_incarnations}"))
             .ToList();
         _batches[attach.BatchId] = (attach.Supervisor, workers);

@@ -10,8 +10,8 @@ namespace Cofi.Actors.Gpu;
 
 /// <summary>
 /// One GPU machine's share of a batch: offers each GPU stage the machine's free slots for it, runs the calls
-/// it is given through the machine's executor behind the machine's circuit breaker, and reports each outcome,
-/// which hands the slot back. While the circuit is open the machine's slots are withdrawn, so its files go to the
+/// it is given through the machine's executor behind the machine's circuit breaker (shared, like its slots, with
+/// every batch's worker on the machine), and reports each outcome, which hands the slot back. While the circuit is open the machine's slots are withdrawn, so its files go to the
 /// other machines; after the break one slot per stage is offered for the probe, and all of them once it succeeded.
 /// In barrier mode, a stage with prepare/release calls is prepared before the machine's first file of it and
 /// released once the stage is finished. Draining withdraws every slot, lets the calls in flight finish, then tells the parent.
@@ -19,8 +19,6 @@ namespace Cofi.Actors.Gpu;
 public sealed class GpuWorker : ReceiveActor, IWithTimers
 {
     private sealed record CallFinished(GpuWorkerCommands.Run Run, CallOutcome Outcome, long DurationMs);
-
-    private sealed record CircuitChanged(CircuitState State);
 
     private sealed record ProbeDue
     {
@@ -78,10 +76,11 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private bool _draining;
 
     public GpuWorker(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
-        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, IActorRef? machineSlots, Ranking ranking)
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, SharedMachine? shared, Ranking ranking)
     {
         _batchId = batchId;
-        _machineSlots = machineSlots;
+        _machineSlots = shared?.Slots;
+        _circuit = shared?.Circuit ?? new MachineCircuit(machine, breaker, clock);
         _ranking = ranking;
         _machine = machine;
         _mode = pipeline.Mode;
@@ -90,12 +89,10 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         _lanes = pipeline.GpuStages
             .Where(s => stages.ContainsKey(s.Name))
             .ToDictionary(s => s.Name, s => new Lane(s, stages[s.Name], executors.For(s, machine)));
-        var self = Self;
-        _circuit = new MachineCircuit(machine, breaker, clock, state => self.Tell(new CircuitChanged(state)));
 
         Receive<GpuWorkerCommands.Run>(Start);
         Receive<CallFinished>(Finish);
-        Receive<CircuitChanged>(OnCircuitChanged);
+        Receive<MachineCircuit.Changed>(OnCircuitChanged);
         Receive<ProbeDue>(_ =>
         {
             if (_state != CircuitState.Open || _draining) return;
@@ -141,15 +138,16 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         });
     }
 
-    /// <param name="machineSlots">the machine's slots shared by every batch's worker on it (see <see cref="MachineSlots"/>); null: this worker's own.</param>
+    /// <param name="shared">the machine's slots and circuit breaker, shared by every batch's worker on it (see <see cref="SharedMachine"/>); null: this worker's own.</param>
     public static Props Props(long batchId, string machine, IReadOnlyDictionary<string, IActorRef> stages, PipelineSettings pipeline,
-        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, IActorRef? machineSlots = null, Ranking? ranking = null) =>
-        Akka.Actor.Props.Create(() => new GpuWorker(batchId, machine, stages, pipeline, breaker, executors, clock, machineSlots, ranking ?? Ranking.Default));
+        CircuitBreakerSettings breaker, IExecutorProvider executors, TimeProvider clock, SharedMachine? shared = null, Ranking? ranking = null) =>
+        Akka.Actor.Props.Create(() => new GpuWorker(batchId, machine, stages, pipeline, breaker, executors, clock, shared, ranking ?? Ranking.Default));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
+        _circuit.Subscribe(Self);
         _machineSlots?.Tell(new MachineSlotCommands.Rank(_batchId, _ranking.Priority, _ranking.Weight));
         _metrics.Breaker(_batchId, _machine, "closed");
         foreach (var lane in _lanes.Values)
@@ -161,6 +159,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _circuit.Unsubscribe(Self);
         _metrics.MachineGone(_batchId, _machine);
         _shutdown.Cancel();
         _shutdown.Dispose();
@@ -218,13 +217,15 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         _running[Key(run)] = cancel;
         var superseded = cancel.Token;
-        // A call cancelled because another attempt answered first is no fault of the machine: the breaker does not count it.
+        // A call cancelled because another attempt answered first, or because this worker stopped, is no fault of the
+        // machine: the breaker, which the other batches' workers share, does not count it.
         _circuit.RunAsync(async token =>
             {
                 var outcome = await GuardedCall.RunAsync(lane.Executor, run.Call, lane.Stage.TimeoutFor(run.Call.File), token);
-                return superseded.IsCancellationRequested && !_shutdown.IsCancellationRequested
-                    ? new CallOutcome.Superseded($"cancelled on {run.Call.Machine}: another attempt answered first")
-                    : outcome;
+                if (!superseded.IsCancellationRequested) return outcome;
+                return _shutdown.IsCancellationRequested
+                    ? new CallOutcome.Declined($"cancelled on {run.Call.Machine}: the worker stopped")
+                    : new CallOutcome.Superseded($"cancelled on {run.Call.Machine}: another attempt answered first");
             }, cancel.Token)
             .PipeTo(Self, Self, outcome => new CallFinished(run, outcome, (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
@@ -264,7 +265,7 @@ public sealed class GpuWorker : ReceiveActor, IWithTimers
     private void Report(GpuWorkerCommands.Run run, CallOutcome outcome, long durationMs) =>
         run.StageRef.Tell(new StageCommands.Report(run.Call.File.FileId, run.Call.Attempt, outcome, _machine, durationMs), Self);
 
-    private void OnCircuitChanged(CircuitChanged changed)
+    private void OnCircuitChanged(MachineCircuit.Changed changed)
     {
         _state = changed.State;
         _metrics.Breaker(_batchId, _machine, changed.State switch

@@ -69,7 +69,8 @@ public sealed class BatchSupervisorSpecs : IDisposable
         var settings = host.Settings;
         var executors = new ConfiguredExecutorProvider(settings, host.Calls, TimeProvider.System);
         var machines = Enumerable.Range(1, 2).Select(i => $"gpu-{i}")
-            .ToDictionary(m => m, m => host.System.ActorOf(MachineSlots.Props(settings.Pipeline)));
+            .ToDictionary(m => m, m => new SharedMachine(host.System.ActorOf(MachineSlots.Props(settings.Pipeline)),
+                new MachineCircuit(m, settings.Gpu.Breaker, TimeProvider.System)));
         var supervisor = parent.ChildActorOf(BatchSupervisor.Props(batchId, input, paused: false, settings, machines, retryRequests: 0,
             membership: null, executors, TimeProvider.System), name ?? $"batch-{batchId}");
         parent.Watch(supervisor);

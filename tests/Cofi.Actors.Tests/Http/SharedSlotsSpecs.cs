@@ -62,10 +62,10 @@ public sealed class SharedSlotsSpecs : IDisposable
         return input;
     }
 
-    private static async Task<long> SubmitAsync(PipelineHost host, string input, int priority) =>
+    internal static async Task<long> SubmitAsync(PipelineHost host, string input, int priority) =>
         (await host.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false, Priority: priority), Ask)).BatchId;
 
-    private static Task<BatchFinished> AwaitAsync(PipelineHost host, long batchId) =>
+    internal static Task<BatchFinished> AwaitAsync(PipelineHost host, long batchId) =>
         host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), TimeSpan.FromMinutes(3));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
