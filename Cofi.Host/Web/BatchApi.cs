@@ -209,7 +209,7 @@ public static class BatchApi
             return Problems.Fields("weight", $"a number from {MinWeight} to {MaxWeight}");
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.SetPriority(batchId, body.Priority, body.Weight), AskTimeout);
         if (reply is BatchUpdated changed)
-            log.Mutation($"batch {batchId}: priority {changed.Summary.Priority}, weight {changed.Summary.Weight}", body.Reason);
+            log.Mutation($"batch {batchId}: priority {changed.Summary.Priority}" + (body.Weight is null ? "" : $", weight {changed.Summary.Weight}"), body.Reason);
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),

@@ -71,7 +71,7 @@ public sealed class GpuWorkerSpecs : IDisposable
               simulated { latency = 400ms, spread = 0ms }
               timeout = 150ms
               timeout-base = 150ms
-              timeout-per-audio-second = 100ms
+              timeout-per-audio-second = 300ms
             }
             """, runBatches: false);
         var (worker, stages, _) = Start(host);
@@ -82,7 +82,7 @@ public sealed class GpuWorkerSpecs : IDisposable
 
         var reports = new[] { stt.FishForMessage<StageCommands.Report>(_ => true), stt.FishForMessage<StageCommands.Report>(_ => true) }
             .ToDictionary(r => r.FileId);
-        reports[1].Outcome.ShouldBeOfType<CallOutcome.Completed>("5 s of audio earn 150 ms + 5 × 100 ms, more than the 400 ms call");
+        reports[1].Outcome.ShouldBeOfType<CallOutcome.Completed>("5 s of audio earn 150 ms + 5 × 300 ms, well over the 400 ms call");
         reports[2].Outcome.ShouldBeOfType<CallOutcome.TransientFailure>().Reason.ShouldContain("timed out after 0.15 s");
     }
 

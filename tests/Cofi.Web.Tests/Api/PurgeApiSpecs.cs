@@ -71,7 +71,9 @@ public sealed class PurgeApiSpecs
             var report = await response.Content.ReadFromJsonAsync<JsonElement>();
             report.GetProperty("batchId").GetInt64().ShouldBe(purged);
             var deleted = report.GetProperty("deleted");
-            foreach (var (table, rows) in purgedBefore) deleted.GetProperty(table).GetInt64().ShouldBe(rows, table);
+            // The batch's status row may already be gone when the purge comes to it: the read model drops it on the purge event.
+            foreach (var (table, rows) in purgedBefore.Where(t => t.Key != ReadModelTables.BatchStatus)) deleted.GetProperty(table).GetInt64().ShouldBe(rows, table);
+            deleted.GetProperty(ReadModelTables.BatchStatus).GetInt64().ShouldBeLessThanOrEqualTo(purgedBefore[ReadModelTables.BatchStatus]);
             report.GetProperty("journalRows").GetInt64().ShouldBe(purgedBefore[JournalTables.Journal]);
             Counts(db, purged).Values.ShouldAllBe(rows => rows == 0);
             Counts(db, kept).ShouldBe(keptBefore);
