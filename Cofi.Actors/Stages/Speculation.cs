@@ -23,8 +23,6 @@ internal sealed class Speculation(SpeculationSettings settings)
     private int _sinceP95;
     private const int RecomputeEvery = 32;
 
-    public int Calls { get; private set; }
-
     public int Backups { get; private set; }
 
     /// <summary>How long a call runs before it gets a backup; null while too few calls have finished to say.</summary>
@@ -44,15 +42,10 @@ internal sealed class Speculation(SpeculationSettings settings)
         }
     }
 
-    public bool MayBackUp => Backups < Math.Max(1, (int)(settings.MaxShare * Calls));
+    /// <param name="calls">the calls the stage has made, backups included</param>
+    public bool MayBackUp(int calls) => Backups < Math.Max(1, (int)(settings.MaxShare * calls));
 
-    public void Called() => Calls++;
-
-    public void BackedUp()
-    {
-        Calls++;
-        Backups++;
-    }
+    public void BackedUp() => Backups++;
 
     /// <summary>A call that completed, and how long it took.</summary>
     public void Took(long durationMs)

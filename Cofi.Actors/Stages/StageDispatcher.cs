@@ -22,6 +22,7 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
     // The backup attempt of a straggling file, beside its call in _inFlight.
     private readonly Dictionary<int, Flight> _backups = new();
     private readonly Speculation? _speculation;
+    private static readonly IReadOnlySet<TWorker> NoWorker = new HashSet<TWorker>();
     private readonly List<Cancellation> _cancellations = new();
     // Attempts made at each unsettled file so far, kept with its record as its history.
     private readonly Dictionary<int, List<AttemptRecord>> _history = new();
@@ -107,7 +108,6 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
             }
             _inFlight[file.FileId] = new Flight(worker, attempt, machine, now);
             _calls++;
-            _speculation?.Called();
             assigned.Add(new Assignment(worker, file, attempt, machine));
         }
         if (_queue.Ready == 0) BackUpStragglers(now, assigned);
@@ -124,21 +124,8 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
             .ToList();
         foreach (var (fileId, flight) in stragglers)
         {
-            if (!speculation.MayBackUp || _queue.Find(fileId) is not { } file) return;
-            var elsewhere = new HashSet<TWorker>();
-            TWorker worker;
-            string machine;
-            while (true)
-            {
-                if (!_workers.TryTake(elsewhere, out worker, out machine))
-                {
-                    foreach (var other in elsewhere) _workers.Return(other);
-                    return;
-                }
-                if (machine != flight.Machine) break;
-                elsewhere.Add(worker);
-            }
-            foreach (var other in elsewhere) _workers.Return(other);
+            if (!speculation.MayBackUp(_calls) || _queue.Find(fileId) is not { } file) return;
+            if (!_workers.TryTake(NoWorker, out var worker, out var machine, avoid: flight.Machine)) return;
             var attempt = _queue.NextAttempt(fileId);
             _backups[fileId] = new Flight(worker, attempt, machine, now);
             _calls++;

@@ -59,13 +59,14 @@ internal sealed class WorkerCredits<TWorker> where TWorker : notnull
         _order.Remove(worker);
     }
 
-    public bool TryTake(IReadOnlySet<TWorker> skip, out TWorker worker, out string machine)
+    /// <summary>A free slot of the next worker in turn, not one of <paramref name="skip"/> nor on machine <paramref name="avoid"/>.</summary>
+    public bool TryTake(IReadOnlySet<TWorker> skip, out TWorker worker, out string machine, string? avoid = null)
     {
         for (var i = 0; i < _order.Count; i++)
         {
             var candidate = _order[(_next + i) % _order.Count];
             var (m, free) = _workers[candidate];
-            if (free <= 0 || skip.Contains(candidate)) continue;
+            if (free <= 0 || skip.Contains(candidate) || m == avoid) continue;
             _workers[candidate] = (m, free - 1);
             _next = (_next + i + 1) % _order.Count;
             worker = candidate;
