@@ -218,9 +218,12 @@ internal sealed class StageDispatcher<TWorker> where TWorker : notnull
         return file;
     }
 
-    /// <summary>Calls in flight by machine.</summary>
+    /// <summary>
+    /// The machines' slots busy with this stage's calls. A worker keeps one call waiting at its machine beside those
+    /// running, so a machine may hold one call more than it has slots: that one is not in a slot.
+    /// </summary>
     public IReadOnlyDictionary<string, int> BusyByMachine() =>
-        _inFlight.Values.Concat(_backups.Values).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => g.Count());
+        _inFlight.Values.Concat(_backups.Values).GroupBy(f => f.Machine).ToDictionary(g => g.Key, g => Math.Min(g.Count(), _stage.Slots));
 
     /// <summary>The calls in flight, the longest running first, with whether each is a backup or has one.</summary>
     public IReadOnlyList<RunningCall> Running(DateTimeOffset now) =>
