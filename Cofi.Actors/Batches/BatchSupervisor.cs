@@ -149,11 +149,14 @@ public sealed class BatchSupervisor : ReceivePersistentActor
     {
         var pipeline = _settings.Pipeline;
         IActorRef? next = null;
-        foreach (var stage in pipeline.Stages.Reverse())
+        for (var position = pipeline.Stages.Count - 1; position >= 0; position--)
         {
+            var stage = pipeline.Stages[position];
+            // The stages grow together: each takes its first snapshot at another point, so they do not all write at once.
+            var persistence = _settings.Persistence with { SnapshotPhase = (double)position / pipeline.Stages.Count };
             var props = stage.Kind == StageKind.Distribution
-                ? DistributionActor.Props(_batchId, _input, _settings.InputRoots, stage, _settings.Persistence, next!, Self, _clock)
-                : StageActor.Props(_batchId, stage, pipeline.Mode, _settings.Persistence, next, Self, _executors, _clock);
+                ? DistributionActor.Props(_batchId, _input, _settings.InputRoots, stage, persistence, next!, Self, _clock)
+                : StageActor.Props(_batchId, stage, pipeline.Mode, persistence, next, Self, _executors, _clock);
             var supervised = BackoffSupervisor.Props(Backoff.OnStop(props, stage.Name,
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
             next = Context.ActorOf(supervised, $"stage-{stage.Name}");

@@ -19,7 +19,9 @@ public sealed record SimulatedSettings(int GpuMachines, string? CallLog, IReadOn
 public sealed record SimulatedStragglers(double Rate, double Factor);
 
 /// <param name="MaxEventBytes">about how large one journal event of a stage's outcomes may grow (its records' text); a group past it is split</param>
-public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval, int MaxEventBytes = RecordingSettings.DefaultMaxEventBytes)
+/// <param name="SnapshotPhase">0 to 1: how much later than <paramref name="SnapshotEvery"/> this stage takes its first snapshot (see <see cref="Stages.SnapshotPolicy"/>); set per stage by its batch</param>
+public sealed record RecordingSettings(int SnapshotEvery, int RecordGroupSize, TimeSpan RecordFlushInterval, int MaxEventBytes = RecordingSettings.DefaultMaxEventBytes,
+    double SnapshotPhase = 0)
 {
     public const int DefaultMaxEventBytes = 4 * 1024 * 1024;
 }

@@ -46,7 +46,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         _next = next;
         _supervisor = supervisor;
         _clock = clock;
-        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery, persistence.SnapshotPhase);
 
         Recover<SnapshotOffer>(offer =>
         {

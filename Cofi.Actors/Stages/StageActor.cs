@@ -68,7 +68,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _executors = executors;
         _clock = clock;
         _dispatcher = new StageDispatcher<IActorRef>(stage);
-        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery);
+        _snapshots = new SnapshotPolicy(persistence.SnapshotEvery, persistence.SnapshotPhase);
 
         Recover<SnapshotOffer>(offer =>
         {

@@ -39,4 +39,24 @@ public sealed class SnapshotPolicySpecs
         written.ShouldBeLessThan(2 * 100_000);
         written.ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public void Should_spread_the_snapshots_of_stages_growing_together()
+    {
+        // Nine stages with the phases their batch gives them, each settling five files an event.
+        var policies = Enumerable.Range(0, 9).Select(i => new SnapshotPolicy(100, i / 9.0)).ToList();
+        var taken = policies.Select(_ => new List<int>()).ToList();
+        for (var seq = 1; seq <= 20_000; seq++)
+            for (var stage = 0; stage < policies.Count; stage++)
+            {
+                if (!policies[stage].IsDue(seq, seq * 5)) continue;
+                policies[stage].Taken(seq, seq * 5);
+                taken[stage].Add(seq);
+            }
+
+        taken.Select(t => t[0]).ShouldBe([100, 111, 122, 133, 144, 155, 166, 177, 188]);
+        var all = taken.SelectMany(t => t).ToList();
+        all.Distinct().Count().ShouldBe(all.Count, "no two stages snapshot after the same event");
+        taken.ShouldAllBe(t => t.Count >= 7 && t.Count <= 8, "each still snapshots only when its state doubled");
+    }
 }

@@ -26,7 +26,8 @@ internal sealed class StageProbes(PipelineHost host, long batchId)
         var executors = new ConfiguredExecutorProvider(settings, host.Calls, TimeProvider.System);
         var actor = host.System.ActorOf(StageActor.Props(batchId, settings.Pipeline[name], PipelineMode.Streaming, settings.Persistence,
             Next.Ref, Supervisor.Ref, executors, TimeProvider.System), actorName ?? $"stage-{name}");
-        if (actorName is null) Supervisor.ExpectMsg<StageSignals.Ready>();
+        // The first recovery in a fresh host also starts the journal: more than the default 3 s on a busy machine.
+        if (actorName is null) Supervisor.ExpectMsg<StageSignals.Ready>(TimeSpan.FromSeconds(15));
         return actor;
     }
 
