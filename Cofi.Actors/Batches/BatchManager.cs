@@ -103,8 +103,9 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<PurgeDeletions.Deleted>(OnDataDeleted);
         Command<BatchCommands.Prune>(m =>
         {
-            var (known, next) = (_state.Batches.Keys.ToHashSet(), _state.NextId);
-            Context.ActorOf(PruneRun.Props(m, _state.EndedBefore(m.EndedBefore), id => id >= next || known.Contains(id), _database, Sender));
+            // A batch submitted from now on has no row older than the cut-off: the batches known now are all the prune must leave to their purge.
+            var known = _state.Batches.Keys.ToHashSet();
+            Context.ActorOf(PruneRun.Props(m, _state.EndedBefore(m.EndedBefore), known.Contains, _database, Sender));
         });
         Command<Terminated>(m =>
         {

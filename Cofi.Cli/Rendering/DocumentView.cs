@@ -74,7 +74,7 @@ public static class DocumentView
     {
         var dryRun = node["dryRun"]?.GetValue<bool>() == true || node["affects"] is not null;
         var batches = (node["batches"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var text = new StringBuilder($"{batches.Count} batches that ended before {Text.Of(node["endedBefore"])} {(dryRun ? "would be pruned" : "pruned")}\n");
+        var text = new StringBuilder($"{batches.Count} {(batches.Count == 1 ? "batch" : "batches")} that ended before {Text.Of(node["endedBefore"])} {(dryRun ? "would be pruned" : "pruned")}\n");
         if (batches.Count > 0)
             text.Append('\n').Append(Table.Format(["batchId", "name", "status", "finishedAt"], batches.Select(b => (IReadOnlyList<string>)
                 [Text.Of(b["batchId"]), Text.Of(b["name"]), Text.Of(b["status"]), Text.Of(b["finishedAt"])]).ToList()));

@@ -83,7 +83,7 @@ public static class DbPruneCommand
     {
         var text = new System.Text.StringBuilder();
         var verb = report.DryRun ? "would be pruned" : "pruned";
-        text.AppendLine($"{report.Batches.Count:N0} batches that ended before {report.EndedBefore:yyyy-MM-dd HH:mm:ss} UTC {verb}");
+        text.AppendLine($"{report.Batches.Count:N0} {(report.Batches.Count == 1 ? "batch" : "batches")} that ended before {report.EndedBefore:yyyy-MM-dd HH:mm:ss} UTC {verb}");
         foreach (var b in report.Batches)
             text.AppendLine($"  batch {b.BatchId}  {b.Status.ToString().ToLowerInvariant()}  ended {b.FinishedAt:yyyy-MM-dd HH:mm:ss}  {b.Name}");
         foreach (var (table, rows) in report.Rows.Where(r => r.Value > 0)) text.AppendLine($"  {table,-26}{rows,14:N0} rows");

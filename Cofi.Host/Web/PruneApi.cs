@@ -64,7 +64,7 @@ public static class PruneApi
         var report = await manager.ActorRef.Ask<BatchPruneReport>(new BatchCommands.Prune(cutoff, body.DryRun), PruneTimeout);
         if (report.DryRun)
             return TypedResults.Ok(new PruneDryRun(
-                $"{report.Batches.Count:N0} batches that ended before {cutoff:u} and all their data ({report.Rows.Values.Sum():N0} rows), " +
+                $"{report.Batches.Count:N0} {(report.Batches.Count == 1 ? "batch" : "batches")} that ended before {cutoff:u} and all their data ({report.Rows.Values.Sum():N0} rows), " +
                 $"and {report.Unbatched.Values.Sum():N0} older rows of no known batch, are deleted for good",
                 report.Batches.Count, report.Batches.Count > 0 || report.Unbatched.Values.Sum() > 0, cutoff, report.Batches, report.Rows, report.Unbatched));
         log.Mutation($"batches that ended before {cutoff:u} pruned ({report.Batches.Count:N0} batches, {report.Rows.Values.Sum() + report.Unbatched.Values.Sum():N0} rows)",
