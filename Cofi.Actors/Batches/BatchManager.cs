@@ -12,17 +12,15 @@ namespace Cofi.Actors.Batches;
 /// <summary>
 /// The persistent queue of batches. Starts up to <c>max-concurrent-batches</c> BatchSupervisors, restarts the
 /// running ones after a crash (they resume from the journal), and answers who is waiting for a batch to end. It purges
-/// ended batches: forgets them (a recorded event), then deletes their data off its own thread (<see cref="BatchPurge"/>).
+/// ended batches: forgets them (a recorded event), then has a child delete their data (<see cref="PurgeDeletions"/>);
+/// a prune purges every batch that ended before a cut-off the same way (<see cref="PruneRun"/>). Started held (a
+/// maintenance command on the database), it starts no batch.
 /// </summary>
 public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 {
     public const string Name = "batch-manager";
 
     private sealed record RestartSupervisor(long BatchId);
-
-    private sealed record DataDeleted(long BatchId, IReadOnlyDictionary<string, long> Deleted);
-
-    private sealed record DeletionFailed(long BatchId, Exception Cause);
 
     private readonly CofiSettings _settings;
     private readonly DatabaseSettings _database;
@@ -32,19 +30,22 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, IActorRef> _supervisors = new();
     private readonly Dictionary<long, List<IActorRef>> _waiters = new();
-    // Who asked for each purge whose data is being deleted now, and for each that waits for its batch's supervisor to stop.
-    private readonly Dictionary<long, List<IActorRef>> _purges = new();
-    private readonly Dictionary<long, List<IActorRef>> _purgesAfterStop = new();
+    // Who asked for each purge that waits for its batch's supervisor to stop.
+    private readonly Dictionary<long, List<(BatchCommands.Purge, IActorRef)>> _purgesAfterStop = new();
+    private readonly IActorRef _deletions;
     // In a cluster: attaches the GPU members' machines to every batch this manager runs.
     private readonly IActorRef? _membership;
     // The slots and circuit breaker of each machine the coordinator serves itself, shared by every batch.
     private readonly Dictionary<string, Gpu.SharedMachine> _shared = new(StringComparer.OrdinalIgnoreCase);
     private BatchManagerState _state = BatchManagerState.Empty;
-    // The process is stopping: no batch starts, and no supervisor starts again.
+    // The process is stopping (or only maintains the database): no batch starts, and no supervisor starts again.
     private bool _holding;
 
-    public BatchManager(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock)
+    /// <param name="held">start no batch: the process only maintains the database (<c>db prune</c>).</param>
+    public BatchManager(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock,
+        bool held = false)
     {
+        _holding = held;
         _settings = settings;
         _database = database;
         _machines = machines;
@@ -52,13 +53,15 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         _clock = clock;
         if (((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.IClusterActorRefProvider)
             _membership = Context.ActorOf(GpuMembership.Props(), GpuMembership.Name);
+        _deletions = Context.ActorOf(PurgeDeletions.Props(database), PurgeDeletions.Name);
+        Context.ActorOf(ManagerLock.Props(database), ManagerLock.ActorName);
 
         Recover<SnapshotOffer>(offer => _state = (BatchManagerState)offer.Snapshot);
         Recover<IBatchEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
-            foreach (var running in _state.Running) StartSupervisor(running.Summary.BatchId);
-            foreach (var purged in _state.UnfinishedPurges) DeleteData(purged);
+            if (!_holding) foreach (var running in _state.Running) StartSupervisor(running.Summary.BatchId);
+            foreach (var purged in _state.UnfinishedPurges) _deletions.Tell(new PurgeDeletions.Delete(purged, BatchPurge.DefaultChunkRows), ActorRefs.Nobody);
             StartQueued();
         });
 
@@ -97,12 +100,12 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<BatchCommands.RemoveMachine>(OnRemoveMachine);
         Command<BatchCommands.SetPriority>(OnSetPriority);
         Command<BatchCommands.Purge>(OnPurge);
-        Command<DataDeleted>(OnDataDeleted);
-        Command<DeletionFailed>(m =>
+        Command<PurgeDeletions.Deleted>(OnDataDeleted);
+        Command<BatchCommands.Prune>(m =>
         {
-            _log.Error(m.Cause, "Purging batch {0} stopped before all its data was deleted; purging it again finishes the work", m.BatchId);
-            if (_purges.Remove(m.BatchId, out var askers))
-                foreach (var asker in askers) asker.Tell(new BatchPurgeFailed(m.BatchId, m.Cause.Message));
+            // A batch submitted from now on has no row older than the cut-off: the batches known now are all the prune must leave to their purge.
+            var known = _state.Batches.Keys.ToHashSet();
+            Context.ActorOf(PruneRun.Props(m, _state.EndedBefore(m.EndedBefore), known.Contains, _database, Sender));
         });
         Command<Terminated>(m =>
         {
@@ -115,7 +118,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
                 Timers.StartSingleTimer($"restart-{batch.Key}", new RestartSupervisor(batch.Key), TimeSpan.FromSeconds(1));
             }
             if (_purgesAfterStop.Remove(batch.Key, out var purges))
-                foreach (var asker in purges) Self.Tell(new BatchCommands.Purge(batch.Key), asker);
+                foreach (var (purge, asker) in purges) Self.Tell(purge, asker);
         });
         Command<RestartSupervisor>(m =>
         {
@@ -125,8 +128,9 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(m => _log.Warning(m.Cause, "Snapshot of the batch queue failed"));
     }
 
-    public static Props Props(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BatchManager(settings, database, machines, executors, clock));
+    public static Props Props(CofiSettings settings, DatabaseSettings database, IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock,
+        bool held = false) =>
+        Akka.Actor.Props.Create(() => new BatchManager(settings, database, machines, executors, clock, held));
 
     public override string PersistenceId => Name;
 
@@ -254,8 +258,8 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Forgets an ended batch (recorded first, so it stays forgotten after a restart), then deletes its data. A batch
-    /// purged before has its data deleted again: whatever an interrupted purge left goes now.
+    /// Forgets an ended batch (recorded first, so it stays forgotten after a restart), then has its data deleted. A
+    /// batch purged before has its data deleted again: whatever an interrupted purge left goes now.
     /// </summary>
     private void OnPurge(BatchCommands.Purge purge)
     {
@@ -268,50 +272,40 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         if (_supervisors.ContainsKey(batchId))
         {
             // The ended batch's supervisor is still stopping, and its stages with it: the purge goes on once it has stopped.
-            Add(_purgesAfterStop, batchId, Sender);
+            Add(_purgesAfterStop, batchId, (purge, Sender));
             return;
         }
-        var underWay = _purges.ContainsKey(batchId);
-        Add(_purges, batchId, Sender);
-        if (underWay) return;
+        var delete = new PurgeDeletions.Delete(batchId, purge.ChunkRows);
         if (!_state.Batches.ContainsKey(batchId))
         {
-            DeleteData(batchId);
+            _deletions.Forward(delete);
             return;
         }
+        var sender = Sender;
         Persist(new BatchEvents.Purged(batchId, _clock.GetUtcNow()), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             Context.System.EventStream.Publish(new BatchForgotten(e.BatchId));
             SnapshotIfDue();
-            DeleteData(e.BatchId);
+            _deletions.Tell(delete, sender);
         });
     }
 
-    private void DeleteData(long batchId)
+    private void OnDataDeleted(PurgeDeletions.Deleted deleted)
     {
-        if (!_purges.ContainsKey(batchId)) _purges[batchId] = new List<IActorRef>();
-        var database = _database;
-        Task.Run(() => BatchPurge.DeleteAsync(database, batchId))
-            .PipeTo(Self, success: deleted => new DataDeleted(batchId, deleted), failure: e => new DeletionFailed(batchId, e));
-    }
-
-    private void OnDataDeleted(DataDeleted deleted)
-    {
-        var report = new BatchPurgeReport(deleted.BatchId, deleted.Deleted);
-        _log.Info("Batch {0} purged: {1}", deleted.BatchId, string.Join(", ", deleted.Deleted.Where(d => d.Value > 0).Select(d => $"{d.Value} {d.Key} rows")));
-        var askers = _purges.Remove(deleted.BatchId, out var waiting) ? waiting : [];
+        var report = new BatchPurgeReport(deleted.BatchId, deleted.Rows);
+        _log.Info("Batch {0} purged: {1}", deleted.BatchId, string.Join(", ", deleted.Rows.Where(d => d.Value > 0).Select(d => $"{d.Value} {d.Key} rows")));
         if (_state.Purged.GetValueOrDefault(deleted.BatchId))
         {
-            foreach (var asker in askers) asker.Tell(report);
+            foreach (var asker in deleted.Askers) asker.Tell(report);
             return;
         }
         Persist(new BatchEvents.PurgeCompleted(deleted.BatchId, _clock.GetUtcNow()), e =>
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            foreach (var asker in askers) asker.Tell(report);
+            foreach (var asker in deleted.Askers) asker.Tell(report);
             SnapshotIfDue();
         });
     }
@@ -400,9 +394,9 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private void AddWaiter(long batchId, IActorRef waiter) => Add(_waiters, batchId, waiter);
 
-    private static void Add(Dictionary<long, List<IActorRef>> waiting, long batchId, IActorRef asker)
+    private static void Add<T>(Dictionary<long, List<T>> waiting, long batchId, T asker)
     {
-        if (!waiting.TryGetValue(batchId, out var askers)) waiting[batchId] = askers = new List<IActorRef>();
+        if (!waiting.TryGetValue(batchId, out var askers)) waiting[batchId] = askers = [];
         askers.Add(asker);
     }
 

@@ -144,6 +144,10 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
             : null;
     }
 
+    /// <summary>The batches that ended (completed, failed or cancelled) before <paramref name="cutoff"/>, oldest first: what a prune purges.</summary>
+    public IReadOnlyList<BatchSummary> EndedBefore(DateTimeOffset cutoff) =>
+        Batches.Values.Where(b => !b.IsUnfinished && b.Summary.FinishedAt < cutoff).Select(b => b.Summary).ToList();
+
     /// <summary>The queued batches that may start now: highest priority first, then oldest first.</summary>
     public IEnumerable<long> Startable(int maxConcurrent) =>
         Batches.Values.Where(b => b.Summary.Status == BatchStatus.Queued)

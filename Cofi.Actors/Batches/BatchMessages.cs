@@ -1,3 +1,4 @@
+using Cofi.Actors.ReadModel;
 using Cofi.Actors.Serialization;
 using Cofi.Actors.Stages;
 
@@ -85,7 +86,16 @@ public static class BatchCommands
     /// purged finishes what an interrupted purge left. Answered with <see cref="BatchPurgeReport"/>,
     /// <see cref="BatchControlRefused"/> (the batch has not ended), <see cref="BatchNotFound"/> or <see cref="BatchPurgeFailed"/>.
     /// </summary>
-    public sealed record Purge(long BatchId) : IBatchCommand, IWithBatchId;
+    /// <param name="ChunkRows">rows deleted in each short transaction.</param>
+    public sealed record Purge(long BatchId, int ChunkRows = BatchPurge.DefaultChunkRows) : IBatchCommand, IWithBatchId;
+
+    /// <summary>
+    /// Retention: purge every batch that ended (completed, failed or cancelled) before <see cref="EndedBefore"/>, one
+    /// after the other as <see cref="Purge"/> does, then delete the read-model rows older than it of batches this
+    /// manager does not know. A queued, running or paused batch is never touched, however old. With
+    /// <see cref="DryRun"/> nothing is deleted and the report counts what would go. Answered with <see cref="BatchPruneReport"/>.
+    /// </summary>
+    public sealed record Prune(DateTimeOffset EndedBefore, bool DryRun = false, int ChunkRows = BatchPurge.DefaultChunkRows) : IBatchCommand;
 }
 
 public static class BatchQueries
@@ -212,6 +222,20 @@ public sealed record BatchForgotten(long BatchId) : ICofiMessage, IWithBatchId;
 
 /// <summary>A purge that could not delete everything (the database failed); the batch stays forgotten, and purging it again finishes the work.</summary>
 public sealed record BatchPurgeFailed(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
+
+/// <summary>What a prune deleted (or, in a dry run, would delete).</summary>
+/// <param name="Batches">the batches purged (or to be purged), each as it was before.</param>
+/// <param name="Rows">their rows by table: journal, tags, snapshots and the read model.</param>
+/// <param name="Unbatched">read-model rows older than the cut-off of batches the manager does not know, by table.</param>
+/// <param name="Incomplete">why the prune stopped before the end; what it did by then is in the report, and pruning again finishes it.</param>
+public sealed record BatchPruneReport(DateTimeOffset EndedBefore, bool DryRun, IReadOnlyList<BatchSummary> Batches, IReadOnlyDictionary<string, long> Rows,
+    IReadOnlyDictionary<string, long> Unbatched, string? Incomplete = null) : ICofiMessage;
+
+/// <summary>Published as a prune goes on: batches purged of those it took, and rows deleted so far, the by-age rows included.</summary>
+public sealed record BatchPruneProgress(int BatchesPurged, int Batches, long RowsDeleted);
+
+/// <summary>Published after each chunk a purge deletes: the batch's rows deleted so far.</summary>
+public sealed record BatchPurgeProgress(long BatchId, long RowsDeleted) : IWithBatchId;
 
 public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage, IWithBatchId;
 

@@ -37,7 +37,7 @@ public static class CofiHosting
         if (plan.HostsEventWriter) builder.AddCofiMetrics();
         if (plan.Cluster is not { } cluster)
         {
-            if (plan.RunsBatches) builder.AddCofiPipeline(settings, database, Machines(settings), executors, clock, shutdown);
+            if (plan.RunsBatches) builder.AddCofiPipeline(settings, database, Machines(settings), executors, clock, shutdown, plan.HoldsBatches);
             return builder;
         }
         builder.AddCofiCluster(cluster);
@@ -72,11 +72,12 @@ public static class CofiHosting
     /// stopped (calls still out are made again on the next start), so what comes after — the execution log's last
     /// flush — sees the journal as it will stay.
     /// </summary>
+    /// <param name="held">the manager starts no batch: the process only maintains the database.</param>
     public static AkkaConfigurationBuilder AddCofiPipeline(this AkkaConfigurationBuilder builder, CofiSettings settings, DatabaseSettings database,
-        IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown) =>
+        IReadOnlyList<string> machines, IExecutorProvider executors, TimeProvider clock, ShutdownSettings shutdown, bool held = false) =>
         builder.AddHoldPhase(shutdown).WithActors((system, registry) =>
         {
-            var manager = system.ActorOf(BatchManager.Props(settings, database, machines, executors, clock), BatchManager.Name);
+            var manager = system.ActorOf(BatchManager.Props(settings, database, machines, executors, clock, held), BatchManager.Name);
             registry.Register<BatchManager>(manager);
             HoldBatchesOnShutdown(system, () => Task.FromResult<IActorRef?>(manager), shutdown);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-batches", async () =>

@@ -14,6 +14,9 @@ public sealed record NodePlan
     /// <summary>Runs batches: the BatchManager here (embedded) or as the coordinators' cluster singleton, and the EventWriter.</summary>
     public bool RunsBatches { get; init; }
 
+    /// <summary>With <see cref="RunsBatches"/>: the BatchManager starts no batch, queued or running; the process only maintains the database.</summary>
+    public bool HoldsBatches { get; init; }
+
     /// <summary>Serves the dashboard, REST API and SSE streams (and so keeps a ProgressBroadcaster).</summary>
     public bool ServesWeb { get; init; }
 
@@ -37,6 +40,9 @@ public sealed record NodePlan
 
     /// <summary>The embedded process: every role in one, with the dashboard when <paramref name="web"/>.</summary>
     public static NodePlan Embedded(bool web) => new() { RunsBatches = true, ServesWeb = web };
+
+    /// <summary>The embedded process with its batches held: the BatchManager and the read model, for maintenance on the database (<c>db prune</c>).</summary>
+    public static NodePlan Maintenance() => new() { RunsBatches = true, HoldsBatches = true };
 
     /// <summary>Opens the journal to read it, and runs nothing (<c>status</c>).</summary>
     public static NodePlan Reader() => new();

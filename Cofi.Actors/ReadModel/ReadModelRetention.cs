@@ -4,49 +4,48 @@ using LinqToDB.Data;
 namespace Cofi.Actors.ReadModel;
 
 /// <summary>
-/// Deletes batchExecutionLog rows older than a cut-off, optionally copying them into batchExecutionLog_archive first,
-/// in chunks of <c>chunkRows</c> rows, each in its own short transaction: the table is never locked for long, and a
-/// prune stopped half way leaves every row either still in the log or already in the archive (never lost, never twice:
-/// the archive keeps the original id as its key).
+/// The by-age part of a prune: read-model rows older than a cut-off whose batch the BatchManager does not know (left
+/// by the deployment Cofi replaces, or by a batch purged before purges deleted everything). Known batches are pruned
+/// whole through their purge instead. Rows go per batch in chunks of <c>chunkRows</c>, each chunk in its own short
+/// transaction, so no table is locked for long. <c>fileDistribution</c> has no time column: its rows are left.
 /// </summary>
 public static class ReadModelRetention
 {
-    /// <summary>What a prune did: rows copied into the archive, rows deleted from the log, and the chunks it took.</summary>
-    public sealed record PruneResult(long Archived, long Deleted, int Chunks);
+    /// <summary>Each read-model table with a time column: the column naming the batch, the time column, and the key rows go in order of.</summary>
+    private static readonly (string Table, string Batch, string Time, string Key)[] Aged =
+    [
+        (ReadModelTables.ExecutionLog, "batchId", "timestamp", "id"),
+        (ReadModelTables.ExecutionLogArchive, "batchId", "timestamp", "id"),
+        (ReadModelTables.ProcessingLogs, "batch_id", "created_at", "id"),
+        (ReadModelTables.FileResults, "batch_id", "completed_at", "file_id"),
+    ];
 
-    private static readonly string[] Columns = ["id", "batchId", "stage", "eventType", "fileName", "status", "totalFiles", "processedFiles", "payload", "timestamp"];
-
-    public static PruneResult Prune(DatabaseSettings db, DateTime cutoffUtc, bool archive, int chunkRows = 5_000, Action<PruneResult>? progress = null)
+    /// <summary>Deletes (or with <paramref name="dryRun"/> counts) the rows older than <paramref name="cutoffUtc"/> of batches not in <paramref name="isKnown"/>.</summary>
+    /// <param name="deletedSoFar">told the rows deleted so far after each chunk.</param>
+    /// <returns>rows by table.</returns>
+    public static IReadOnlyDictionary<string, long> Prune(DatabaseSettings db, DateTime cutoffUtc, Func<long, bool> isKnown, bool dryRun,
+        int chunkRows = BatchPurge.DefaultChunkRows, Action<long>? deletedSoFar = null)
     {
         if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "must be at least 1");
-        var d = db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
-        var log = d.Quote(ReadModelTables.ExecutionLog);
-        var columns = string.Join(", ", Columns.Select(d.Quote));
-        var old = $"{d.Quote("id")} <= @last AND {d.Quote("timestamp")} < @cutoff";
-        var copy = d.IsMySql
-            ? $"INSERT IGNORE INTO {d.Quote(ReadModelTables.ExecutionLogArchive)} ({columns}) SELECT {columns} FROM {log} WHERE {old}"
-            : $"INSERT OR IGNORE INTO {d.Quote(ReadModelTables.ExecutionLogArchive)} ({columns}) SELECT {columns} FROM {log} WHERE {old}";
+        var d = BatchPurge.Dialect(db.ReadModel);
         var cutoff = new DataParameter("cutoff", cutoffUtc);
-        long archived = 0, deleted = 0;
-        var chunks = 0;
+        var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+        long total = 0;
         using var connection = db.ReadModel.Connect();
-        while (true)
+        foreach (var (table, batchColumn, time, key) in Aged)
         {
-            // The newest id of the next chunk of old rows: the chunk is every old row up to it.
-            var last = connection.Execute<long?>(
-                $"SELECT MAX({d.Quote("id")}) FROM (SELECT {d.Quote("id")} FROM {log} WHERE {d.Quote("timestamp")} < @cutoff ORDER BY {d.Quote("id")} LIMIT {chunkRows}) AS chunk",
-                cutoff);
-            if (last is null) break;
-            var range = new[] { new DataParameter("last", last.Value), cutoff };
-            using (var transaction = connection.BeginTransaction())
+            var old = $"{d.Quote(time)} < @cutoff";
+            var batches = connection.Query<long>($"SELECT DISTINCT {d.Quote(batchColumn)} FROM {d.Quote(table)} WHERE {old}", cutoff).Where(b => !isKnown(b)).ToList();
+            rows[table] = 0;
+            foreach (var batchId in batches)
             {
-                if (archive) archived += connection.Execute(copy, range);
-                deleted += connection.Execute($"DELETE FROM {log} WHERE {old}", range);
-                transaction.Commit();
+                var where = $"{d.Quote(batchColumn)} = @batch AND {old}";
+                var batch = new DataParameter("batch", batchId);
+                rows[table] += dryRun
+                    ? connection.Execute<long>($"SELECT COUNT(*) FROM {d.Quote(table)} WHERE {where}", batch, cutoff)
+                    : BatchPurge.Chunked(connection, d, table, where, key, chunkRows, chunk => deletedSoFar?.Invoke(total += chunk), batch, cutoff);
             }
-            chunks++;
-            progress?.Invoke(new PruneResult(archived, deleted, chunks));
         }
-        return new PruneResult(archived, deleted, chunks);
+        return rows;
     }
 }

@@ -13,7 +13,9 @@ public sealed class VerbRunner(ApiClient api, GlobalOptions options, TextWriter 
     public async Task<int> RunAsync(Invocation invocation, CancellationToken cancel)
     {
         var verb = invocation.Verb;
-        if (verb.Confirm && !options.Yes && !await ConfirmAsync(invocation, cancel)) return ExitCodes.Refused;
+        // A dry run the operator asked for changes nothing: it is shown, not asked about.
+        var dryRun = invocation.Body(null)?["dryRun"]?.GetValue<bool>() == true;
+        if (verb.Confirm && !options.Yes && !dryRun && !await ConfirmAsync(invocation, cancel)) return ExitCodes.Refused;
         var method = new HttpMethod(verb.Method);
         try
         {

@@ -18,6 +18,7 @@ public static class DocumentView
         "tree" when node is JsonArray rows => Tree(rows),
         "timeline" => Timeline(node),
         "purge" => Purge(node),
+        "prune" => Prune(node),
         "stragglers" => Stragglers(node),
         "report" when node["report"] is JsonValue report => report.ToString(),
         _ when node is JsonArray rows => Rows(rows, null),
@@ -67,6 +68,24 @@ public static class DocumentView
     private static string Purge(JsonNode node) =>
         $"batch {Text.Of(node["batchId"])} purged\n\n" + Table.Format(["table", "rows deleted"],
             (node["deleted"] as JsonObject ?? []).Select(d => (IReadOnlyList<string>)[d.Key, Text.Of(d.Value)]).ToList());
+
+    /// <summary>A prune's report or dry run: the batches, then their rows per table, then older rows of no known batch.</summary>
+    private static string Prune(JsonNode node)
+    {
+        var dryRun = node["dryRun"]?.GetValue<bool>() == true || node["affects"] is not null;
+        var batches = (node["batches"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var text = new StringBuilder($"{batches.Count} {(batches.Count == 1 ? "batch" : "batches")} that ended before {Text.Of(node["endedBefore"])} {(dryRun ? "would be pruned" : "pruned")}\n");
+        if (batches.Count > 0)
+            text.Append('\n').Append(Table.Format(["batchId", "name", "status", "finishedAt"], batches.Select(b => (IReadOnlyList<string>)
+                [Text.Of(b["batchId"]), Text.Of(b["name"]), Text.Of(b["status"]), Text.Of(b["finishedAt"])]).ToList()));
+        var rows = Counts(node["rows"]).Concat(Counts(node["unbatched"]).Select(r => (Table: $"{r.Table} (no known batch)", r.Rows))).ToList();
+        if (rows.Count > 0)
+            text.Append('\n').Append(Table.Format(["table", dryRun ? "rows to delete" : "rows deleted"], rows.Select(r => (IReadOnlyList<string>)[r.Table, r.Rows]).ToList()));
+        return text.ToString();
+
+        static IEnumerable<(string Table, string Rows)> Counts(JsonNode? counts) =>
+            (counts as JsonObject ?? []).Where(c => c.Value?.GetValue<long>() > 0).Select(c => (c.Key, Text.Of(c.Value)));
+    }
 
     private static string Stragglers(JsonNode node)
     {

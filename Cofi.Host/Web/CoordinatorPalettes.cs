@@ -35,6 +35,13 @@ public static class CoordinatorPalettes
             ], confirm: true),
         Delete("purge", "delete an ended batch and all its data for good: journal, execution log, processing logs, results (admins)",
             "/api/batches/{batchId}", [BatchId], confirm: true, view: "purge"),
+        Post("prune", "retention: delete every batch that ended before an age, whole (journal, execution log, processing logs, results), "
+            + "and older rows of no known batch; running and queued batches are never touched (admins)", "/api/prune", [],
+            [
+                Switch("older-than", "the batches that ended longer ago than this: 90d, 12h or 30m", @in: "body", field: "olderThan"),
+                Switch("ended-before", "the batches that ended before this time (ISO 8601, e.g. 2026-03-01T00:00:00Z)", @in: "body", field: "endedBefore"),
+                Switch("dry-run", "delete nothing: list the batches and the rows per table that would go", "flag", "body", field: "dryRun"),
+            ], confirm: true, view: "prune"),
         Post("priority", "give the batch another priority, from -100 to 100 (and with --weight its share among batches of equal priority)",
             "/api/batches/{batchId}/priority", [BatchId, Arg("priority", "from -100 to 100, higher first", "int", "body")],
             [Switch("weight", "its share of free slots among batches of equal priority, from 0.1 to 100 (default 1)", "number", "body")]),

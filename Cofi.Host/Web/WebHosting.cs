@@ -64,6 +64,7 @@ public static class WebHosting
         app.MapAuditApi();
         app.MapHistoryApi();
         app.MapPlanApi();
+        app.MapPruneApi();
         return app;
     }
 }

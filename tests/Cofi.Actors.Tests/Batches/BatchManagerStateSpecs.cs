@@ -23,6 +23,20 @@ public sealed class BatchManagerStateSpecs
     }
 
     [Fact]
+    public void Should_prune_only_the_batches_that_ended_before_the_cutoff_never_an_unfinished_one()
+    {
+        var state = new[] { "/in/a", "/in/b", "/in/c", "/in/d", "/in/e" }.Aggregate(BatchManagerState.Empty, Submit)
+            .Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now.AddDays(-100)))
+            .Apply(new BatchEvents.Finished(2, BatchStatus.Cancelled, "by an operator", [], Now.AddDays(-95)))
+            .Apply(new BatchEvents.Finished(3, BatchStatus.Failed, "no valid input", [], Now.AddDays(-10)))
+            .Apply(new BatchEvents.Started(4, Now.AddDays(-200)))
+            .Apply(new BatchEvents.Paused(4, Now.AddDays(-199)));
+
+        state.EndedBefore(Now.AddDays(-90)).Select(b => b.BatchId).ShouldBe([1, 2]);
+        state.EndedBefore(Now).Select(b => b.BatchId).ShouldBe([1, 2, 3], "batch 4 is paused and batch 5 queued, however old");
+    }
+
+    [Fact]
     public void Should_resume_the_unfinished_batch_over_the_same_input()
     {
         var state = Submit(Submit(BatchManagerState.Empty, "/in/a"), "/in/b").Apply(new BatchEvents.Started(1, Now));

@@ -24,17 +24,6 @@ public sealed class PurgeApiSpecs
     /// <summary>Small groups and frequent snapshots, so each stage leaves several journal events and snapshot rows to purge.</summary>
     private const string Recording = "cofi.persistence { record-group-size = 2, snapshot-every = 2 }";
 
-    /// <summary>Each read-model table with the column that names the batch.</summary>
-    private static readonly (string Table, string Column)[] BatchTables =
-    [
-        (ReadModelTables.BatchStatus, "id"),
-        (ReadModelTables.ExecutionLog, "batchId"),
-        (ReadModelTables.ExecutionLogArchive, "batchId"),
-        (ReadModelTables.ProcessingLogs, "batch_id"),
-        (ReadModelTables.FileDistribution, "batchId"),
-        (ReadModelTables.FileResults, "batch_id"),
-    ];
-
     [Theory]
     [MemberData(nameof(TestDatabase.Kinds), MemberType = typeof(TestDatabase))]
     public async Task Should_delete_an_ended_batch_everywhere_keep_the_others_and_stay_gone_after_a_restart(string kind)
@@ -174,32 +163,15 @@ public sealed class PurgeApiSpecs
         return await client.SendAsync(request);
     }
 
-    /// <summary>Rows of the batch in every read-model table, the read model's offsets, and the journal, tag and snapshot rows of its persistence ids.</summary>
-    private static Dictionary<string, long> Counts(TestDatabase db, long batchId)
-    {
-        var counts = BatchTables.ToDictionary(t => t.Table, t => db.Count($"SELECT COUNT(*) FROM {Quote(db, t.Table)} WHERE {Quote(db, t.Column)} = {batchId}"));
-        counts[ReadModelTables.Offsets] = db.Count($"SELECT COUNT(*) FROM readmodel_offsets WHERE {IdsOf("persistence_id", batchId)}");
-        using var journal = db.Settings.OpenRawConnection();
-        foreach (var table in new[] { JournalTables.Journal, JournalTables.Tags, JournalTables.Snapshot })
-            counts[table] = Convert.ToInt64(ReadModelComparison.Scalar(journal, $"SELECT COUNT(*) FROM {table} WHERE {IdsOf("persistence_id", batchId)}"));
-        return counts;
-    }
+    private static Dictionary<string, long> Counts(TestDatabase db, long batchId) => BatchRows.Counts(db, batchId);
 
-    private static List<string> JournalIds(TestDatabase db, long batchId) => JournalIds(db.Settings, batchId);
+    private static List<string> JournalIds(TestDatabase db, long batchId) => BatchRows.JournalIds(db.Settings, batchId);
 
-    private static List<string> JournalIds(CofiWeb web, long batchId) => JournalIds(web.Runtime.Database, batchId);
+    private static List<string> JournalIds(CofiWeb web, long batchId) => BatchRows.JournalIds(web.Runtime.Database, batchId);
 
-    private static List<string> JournalIds(DatabaseSettings db, long batchId)
-    {
-        using var journal = db.OpenRawConnection();
-        return ReadModelComparison.Rows(journal, $"SELECT DISTINCT persistence_id FROM journal WHERE {IdsOf("persistence_id", batchId)}").Select(r => (string)r[0]!).ToList();
-    }
+    private static string Quote(TestDatabase db, string name) => BatchRows.Quote(db, name);
 
-    private static string IdsOf(string column, long batchId) => $"({column} = 'batch-{batchId}' OR {column} LIKE 'batch-{batchId}-stage-%')";
-
-    private static string Quote(TestDatabase db, string name) => db.Settings.IsMySql ? $"`{name}`" : $"\"{name}\"";
-
-    private static async Task Until(Func<Task<bool>> condition)
+    internal static async Task Until(Func<Task<bool>> condition)
     {
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (!await condition())

@@ -71,7 +71,7 @@ public sealed class ServiceApiSpecs(CompletedBatch batch)
             "/api/commands", "/api/completions/{kind}", "/api/cluster", "/api/cluster/leader", "/api/cluster/join", "/api/cluster/leave", "/api/cluster/down",
             "/api/cluster/down-unreachable", "/api/cluster/events", "/api/node/health", "/api/node/metrics", "/api/actors/system", "/api/actors/hierarchy",
             "/api/session", "/api/audit", "/api/batches/{batchId}/throughput", "/api/batches/{batchId}/fleet", "/api/batches/{batchId}/latency",
-            "/api/plan", "/api/batches/{batchId}/stragglers",
+            "/api/plan", "/api/prune", "/api/batches/{batchId}/stragglers",
         ], ignoreOrder: true);
     }
 
