@@ -132,7 +132,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         bool held = false) =>
         Akka.Actor.Props.Create(() => new BatchManager(settings, database, machines, executors, clock, held));
 
-    public override string PersistenceId => Name;
+    public override string PersistenceId => PersistenceIds.BatchManager;
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -7,6 +7,7 @@ using Cofi.Actors.Distribution;
 using Cofi.Actors.Executors;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Stages;
+using Cofi.Actors.Persistence;
 
 namespace Cofi.Actors.Batches;
 
@@ -141,7 +142,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         Akka.Actor.Props.Create(() => new BatchSupervisor(batchId, input, paused, settings, machines, retryRequests, membership, executors, clock,
             retryStage, priority, retryQuarantined, weight));
 
-    public override string PersistenceId => $"batch-{_batchId}";
+    public override string PersistenceId => PersistenceIds.Batch(_batchId);
 
     private IActorRef Distribution => _stages[_settings.Pipeline.Stages[0].Name];
 

@@ -104,7 +104,7 @@ public sealed class DistributionActor : ReceivePersistentActor
         IActorRef next, IActorRef supervisor, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new DistributionActor(batchId, input, inputRoots, stage, persistence, next, supervisor, clock));
 
-    public override string PersistenceId => StageActor.PersistenceIdFor(_batchId, _stage.Name);
+    public override string PersistenceId => PersistenceIds.Stage(_batchId, _stage.Name);
 
     protected override void PostStop()
     {

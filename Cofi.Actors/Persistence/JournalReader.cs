@@ -22,14 +22,14 @@ public sealed class JournalReader(ActorSystem system)
 
     public async Task<IReadOnlyList<BatchEntry>> BatchesAsync()
     {
-        var events = await EventsAsync(BatchManager.Name);
+        var events = await EventsAsync(PersistenceIds.BatchManager);
         return events.OfType<IBatchEvent>().Aggregate(BatchManagerState.Empty, (s, e) => s.Apply(e)).Batches.Values.ToList();
     }
 
     /// <summary>Every file's settled record at one stage, by file id (after retry-failed, the newest).</summary>
     public async Task<IReadOnlyDictionary<int, FileRecord>> StageRecordsAsync(long batchId, string stage)
     {
-        var events = await EventsAsync(StageActor.PersistenceIdFor(batchId, stage));
+        var events = await EventsAsync(PersistenceIds.Stage(batchId, stage));
         if (!events.OfType<StageEvents.FilesRequeued>().Any())
         {
             var records = new Dictionary<int, FileRecord>();
@@ -46,7 +46,7 @@ public sealed class JournalReader(ActorSystem system)
     public async Task<IReadOnlyList<FileRecord>> RecordedAsync(long batchId, string stage)
     {
         var records = new List<FileRecord>();
-        foreach (var e in await EventsAsync(StageActor.PersistenceIdFor(batchId, stage)))
+        foreach (var e in await EventsAsync(PersistenceIds.Stage(batchId, stage)))
         {
             switch (e)
             {

@@ -94,7 +94,7 @@ public static class BatchPurge
     /// <summary>Matches the batch's own persistence id and its stages' (with the parameters of <see cref="OwnIds(SqlDialect, long)"/>).</summary>
     private static string OwnIds(SqlDialect d) => $"(persistence_id = @own OR persistence_id {d.PrefixMatch} @stages)";
 
-    private static DataParameter[] OwnIds(SqlDialect d, long batchId) => [new DataParameter("own", $"batch-{batchId}"), Stages(d, batchId)];
+    private static DataParameter[] OwnIds(SqlDialect d, long batchId) => [new DataParameter("own", Persistence.PersistenceIds.Batch(batchId)), Stages(d, batchId)];
 
     /// <summary>
     /// Waits (up to <paramref name="patience"/>) until the read model has projected every event in the journals of the
@@ -146,7 +146,7 @@ public static class BatchPurge
     }
 
     /// <summary>The pattern of the batch's stage ids, for <see cref="SqlDialect.PrefixMatch"/>.</summary>
-    private static DataParameter Stages(SqlDialect d, long batchId) => new("stages", d.Prefix(StageActor.PersistenceIdFor(batchId, "")));
+    private static DataParameter Stages(SqlDialect d, long batchId) => new("stages", d.Prefix(Persistence.PersistenceIds.StagesOf(batchId)));
 
     internal static SqlDialect Dialect(DatabaseSettings db) => db.IsMySql ? SqlDialect.MySql : SqlDialect.Sqlite;
 }

@@ -123,7 +123,7 @@ public sealed class ReadModelStore(DatabaseSettings journal, PipelineSettings pi
     {
         using var connection = journal.Connect();
         return connection.Query(r => (Id: r.GetString(0), Seq: r.GetInt64(1)),
-                "SELECT persistence_id, MAX(sequence_number) FROM journal WHERE persistence_id = 'batch-manager' OR persistence_id LIKE 'batch-%-stage-%' GROUP BY persistence_id")
+                $"SELECT persistence_id, MAX(sequence_number) FROM journal WHERE persistence_id = '{PersistenceIds.BatchManager}' OR persistence_id LIKE '{PersistenceIds.AnyStageLike}' GROUP BY persistence_id")
             .ToDictionary(x => x.Id, x => x.Seq, StringComparer.Ordinal);
     }
 }

@@ -146,9 +146,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         IActorRef? next, IActorRef supervisor, IExecutorProvider executors, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new StageActor(batchId, stage, mode, persistence, next, supervisor, executors, clock));
 
-    public static string PersistenceIdFor(long batchId, string stage) => $"batch-{batchId}-stage-{stage}";
-
-    public override string PersistenceId => PersistenceIdFor(_batchId, _stage.Name);
+    public override string PersistenceId => PersistenceIds.Stage(_batchId, _stage.Name);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -7,6 +7,7 @@ using Cofi.Actors.Files;
 using Cofi.Actors.Gpu;
 using Cofi.Actors.Stages;
 using Cofi.Actors.Tests.Support;
+using Cofi.Actors.Persistence;
 
 namespace Cofi.Actors.Tests.Stages;
 
@@ -58,7 +59,7 @@ public sealed class StageActorSpecs : IDisposable
         handedOn.Select(f => f.FileId).ShouldBe([1, 2, 3, 4, 5], "handed on in the order they settled");
         using var journal = Cofi.Actors.Persistence.DatabaseSettings.Sqlite(_dir.File("cofi.db")).OpenRawConnection();
         var events = ReadModelComparison.Rows(journal,
-            $"SELECT LENGTH(message) FROM journal WHERE persistence_id = '{StageActor.PersistenceIdFor(BatchId, "denoise")}' ORDER BY sequence_number");
+            $"SELECT LENGTH(message) FROM journal WHERE persistence_id = '{PersistenceIds.Stage(BatchId, "denoise")}' ORDER BY sequence_number");
         events.Count.ShouldBe(3);
         events.ShouldAllBe(e => Convert.ToInt64(e[0]) <= cap);
         (await host.Journal().StageRecordsAsync(BatchId, "denoise")).Count.ShouldBe(5);
