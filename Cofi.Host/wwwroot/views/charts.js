@@ -17,6 +17,18 @@ function plot(container, key, options, data) {
   return chart;
 }
 
+// Puts children in parent in place of what it held, destroying the charts of the children that leave: uPlot keeps every
+// chart it drew (a set of its own, a window listener) until destroy(), so a chart only taken out of the page stays in
+// memory with its canvas and legend, a whole view's worth at each change of batch or machine.
+function replaceCharts(parent, ...children) {
+  for (const leaving of [...parent.children].filter((c) => !children.includes(c))) {
+    for (const area of [leaving, ...leaving.querySelectorAll("div")]) {
+      if (area.cofiPlot) { area.cofiPlot.destroy(); area.cofiPlot = null; }
+    }
+  }
+  parent.replaceChildren(...children);
+}
+
 // Unix seconds of each bucket of a history answer, the x values of its charts.
 function bucketTimes(history, count) {
   const start = Date.parse(history.start) / 1000;

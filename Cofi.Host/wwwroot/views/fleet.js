@@ -61,17 +61,17 @@ async function loadFleet() {
     const history = await api(`/api/batches/${batchId}/fleet`);
     if (batchId !== state.selected) return;
     const stages = Object.keys(history.slotsByStage);
-    if (charts.dataset.batch !== String(batchId)) charts.replaceChildren();
+    if (charts.dataset.batch !== String(batchId)) replaceCharts(charts);
     charts.dataset.batch = batchId;
     const holders = history.machines.map((m) => machineHolder(charts, m.machine));
-    charts.replaceChildren(...holders);
+    replaceCharts(charts, ...holders);
     history.machines.forEach((m, i) => drawMachine(holders[i], history, m, stages));
-    if (history.machines.length === 0) charts.replaceChildren(el("p", { class: "muted" }, "no GPU machine has worked on this batch"));
+    if (history.machines.length === 0) replaceCharts(charts, el("p", { class: "muted" }, "no GPU machine has worked on this batch"));
     $("circuits").replaceChildren(...history.circuits.slice(-100).reverse().map((c) =>
       el("li", { class: c.state === "Open" ? "status-failed" : "" }, `${when(c.at)} · ${c.machine} · breaker ${c.state}`)));
     if (history.circuits.length === 0) $("circuits").replaceChildren(el("li", { class: "muted" }, "no breaker changed"));
   } catch (e) {
-    if (batchId === state.selected) { charts.dataset.batch = ""; charts.replaceChildren(el("p", { class: "muted" }, e.message)); }
+    if (batchId === state.selected) { charts.dataset.batch = ""; replaceCharts(charts, el("p", { class: "muted" }, e.message)); }
   }
 }
 

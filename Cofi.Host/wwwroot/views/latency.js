@@ -15,11 +15,11 @@ async function loadLatency() {
     $("latency").tBodies[0].replaceChildren(...report.stages.map((s) => el("tr", { dataset: { stage: s.stage } },
       el("td", {}, s.stage), el("td", {}, s.calls), el("td", {}, ms(s.p50)), el("td", {}, ms(s.p95)), el("td", {}, ms(s.p99)), el("td", {}, ms(s.maxMs)))));
     const charts = $("latency-charts");
-    if (charts.dataset.key !== `${batchId}/${machine}`) charts.replaceChildren();
+    if (charts.dataset.key !== `${batchId}/${machine}`) replaceCharts(charts);
     charts.dataset.key = `${batchId}/${machine}`;
     const holders = report.stages.map((s) => [...charts.children].find((c) => c.dataset.stage === s.stage) ||
       el("div", { class: "latency-chart", dataset: { stage: s.stage } }, el("h4", {}, s.stage), el("div")));
-    charts.replaceChildren(...holders);
+    replaceCharts(charts, ...holders);
     report.stages.forEach((s, i) => {
       const edges = s.bins.map((b) => b.upToMs);
       plot(holders[i].lastChild, `${s.stage}:${edges.join()}`, {
