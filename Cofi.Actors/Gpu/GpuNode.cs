@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Event;
 using Cofi.Actors.Configuration;
 using Cofi.Actors.Executors;
+using Cofi.Actors.Progress;
 
 namespace Cofi.Actors.Gpu;
 
@@ -10,6 +11,8 @@ namespace Cofi.Actors.Gpu;
 /// One per cluster member with role <c>gpu</c>, at <c>/user/gpu-node</c>: the machines this node declares, with
 /// their executors, slots and circuit breakers. Each batch's supervisor attaches to it and gets a GpuWorker per machine, running here.
 /// Draining stops every worker taking work, waits for what is in flight, then answers.
+/// The workers' breaker changes go to the <see cref="ProgressBroadcaster"/> on the node of the batch's supervisor, which
+/// relays them to every coordinator's history; on a node that is a coordinator too, its own broadcaster relays them.
 /// </summary>
 public sealed class GpuNode : ReceiveActor
 {
@@ -42,6 +45,11 @@ public sealed class GpuNode : ReceiveActor
         foreach (var machine in machines) _shared[machine] = SharedMachine.Create(Context, machine, pipeline, breaker, clock);
 
         Receive<GpuNodeCommands.Attach>(Attach);
+        Receive<MachineCircuitChanged>(m =>
+        {
+            if (_batches.TryGetValue(m.BatchId, out var batch))
+                Context.ActorSelection(ProgressBroadcaster.PathAt(batch.Supervisor.Path.Address)).Tell(m);
+        });
         Receive<GpuNodeCommands.Rerank>(m =>
         {
             if (!_batches.TryGetValue(m.BatchId, out var batch)) return;
@@ -77,6 +85,14 @@ public sealed class GpuNode : ReceiveActor
     public static Props Props(string node, IReadOnlyList<string> machines, PipelineSettings pipeline, CircuitBreakerSettings breaker,
         IExecutorProvider executors, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new GpuNode(node, machines, pipeline, breaker, executors, clock));
+
+    protected override void PreStart()
+    {
+        if (!Cluster.Get(Context.System).SelfRoles.Contains(NodeSettings.Coordinator))
+            Context.System.EventStream.Subscribe(Self, typeof(MachineCircuitChanged));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private void Attach(GpuNodeCommands.Attach attach)
     {

@@ -28,8 +28,12 @@ public static class GpuWorkerCommands
     }
 }
 
-/// <summary>Published on the event stream when a GPU machine's circuit changes: Open, HalfOpen (probing) or Closed.</summary>
-public sealed record MachineCircuitChanged(long BatchId, string Machine, string State, DateTimeOffset At);
+/// <summary>
+/// Published on the event stream by each batch's worker on a GPU machine when the machine's circuit changes: Open,
+/// HalfOpen (probing) or Closed. The breaker is the machine's, so every batch working on it hears the change. A GPU
+/// node that is not a coordinator sends it on to the coordinator running the batch (see <see cref="GpuNode"/>).
+/// </summary>
+public sealed record MachineCircuitChanged(long BatchId, string Machine, string State, DateTimeOffset At) : ICofiMessage;
 
 /// <summary>Published on the event stream for each barrier-mode prepare or release call a machine made.</summary>
 public sealed record MachineStageCall(long BatchId, string Machine, string Stage, string Call, bool Succeeded, string? Reason, DateTimeOffset At);

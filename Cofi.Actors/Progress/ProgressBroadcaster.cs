@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Files;
+using Cofi.Actors.Gpu;
 using Cofi.Actors.Metrics;
 using Cofi.Actors.Stages;
 
@@ -18,7 +19,9 @@ namespace Cofi.Actors.Progress;
 /// It never reads the database: a new subscriber's snapshot is built from what it has been told.
 /// In a cluster, stages run on whichever coordinator holds the BatchManager singleton: every broadcaster relays what
 /// its own node publishes to the <see cref="Topic"/> (distributed pub-sub among coordinators) and builds its frames
-/// from that topic, so a dashboard served by any coordinator sees every batch.
+/// from that topic, so a dashboard served by any coordinator sees every batch. It relays the breaker changes of GPU
+/// machines the same way, for the coordinators' <see cref="History.HistoryKeeper"/>s: those its node's own workers
+/// publish, and those a GPU node sends to the broadcaster where the batch runs (at <see cref="PathAt"/>).
 /// </summary>
 public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
 {
@@ -88,7 +91,10 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
             if (_mediator is null) OnForgotten(m);
             else _mediator.Tell(new Publish(Topic, new ProgressRelay.Forgotten(m)));
         });
+        Receive<MachineCircuitChanged>(m => _mediator?.Tell(new Publish(Topic, new ProgressRelay.Circuit(m))));
         Receive<ProgressRelay.Batch>(m => OnBatch(m.Update));
+        // The topic brings breaker changes back here too; they are the history keepers'.
+        Receive<ProgressRelay.Circuit>(_ => { });
         Receive<ProgressRelay.Forgotten>(m => OnForgotten(m.Batch));
         Receive<SubscribeAck>(_ => _log.Debug("Progress broadcaster subscribed to {0}", Topic));
         Receive<FrameDue>(m => SendStageFrame(m.Key));
@@ -107,6 +113,9 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
     public static Props Props(ProgressSettings settings, IReadOnlyList<string> stageOrder, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new ProgressBroadcaster(settings, stageOrder, clock));
 
+    /// <summary>The broadcaster of the node at <paramref name="address"/>.</summary>
+    public static ActorPath PathAt(Address address) => new RootActorPath(address) / "user" / Name;
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
@@ -116,6 +125,8 @@ public sealed class ProgressBroadcaster : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(BatchForgotten));
         if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
         {
+            // Outside a cluster the history keeper hears the breaker changes on the event stream itself.
+            Context.System.EventStream.Subscribe(Self, typeof(MachineCircuitChanged));
             _mediator = DistributedPubSub.Get(Context.System).Mediator;
             _mediator.Tell(new Subscribe(Topic, Self));
         }

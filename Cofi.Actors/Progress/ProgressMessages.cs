@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Cofi.Actors.Batches;
+using Cofi.Actors.Gpu;
 using Cofi.Actors.Serialization;
 using Cofi.Actors.Stages;
 
@@ -17,7 +18,10 @@ public static class ProgressCommands
     public sealed record Unsubscribe(Guid SubscriptionId);
 }
 
-/// <summary>What one coordinator's broadcaster relays to the others over distributed pub-sub: its node's progress and batch changes.</summary>
+/// <summary>
+/// What one coordinator's broadcaster relays to the others over distributed pub-sub: its node's progress and batch
+/// changes, and the breaker changes of the GPU machines working for its batches.
+/// </summary>
 public static class ProgressRelay
 {
     public sealed record Stage(StageProgress Progress) : ICofiMessage;
@@ -25,6 +29,9 @@ public static class ProgressRelay
     public sealed record Batch(BatchUpdated Update) : ICofiMessage;
 
     public sealed record Forgotten(BatchForgotten Batch) : ICofiMessage;
+
+    /// <summary>For the coordinators' history keepers; the dashboard's frames do not carry breaker changes.</summary>
+    public sealed record Circuit(MachineCircuitChanged Change) : ICofiMessage;
 }
 
 public static class ProgressQueries

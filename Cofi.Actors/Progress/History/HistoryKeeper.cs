@@ -10,9 +10,11 @@ namespace Cofi.Actors.Progress.History;
 /// <summary>
 /// Keeps each recent batch's <see cref="BatchHistory"/> from the same progress the <see cref="ProgressBroadcaster"/>
 /// turns into frames (the event stream, or in a cluster the coordinators' progress topic), plus the breaker changes
-/// GPU workers publish, so a dashboard opened late, reloaded, or after the batch ended sees the whole batch. Once a
-/// second it samples the slots busy of every running batch. It keeps the <c>max-batches</c> most recent batches and
-/// never reads the database: a batch that ran before this process started has no history here.
+/// GPU workers publish (in a cluster relayed on the same topic, from the GPU nodes too), so a dashboard opened late,
+/// reloaded, or after the batch ended sees the whole batch. A change reaches the history of every batch whose worker
+/// is on the machine, since the breaker is the machine's and each batch's worker publishes it. Once a second it
+/// samples the slots busy of every running batch. It keeps the <c>max-batches</c> most recent batches and never reads
+/// the database: a batch that ran before this process started has no history here.
 /// </summary>
 public sealed class HistoryKeeper : ReceiveActor, IWithTimers
 {
@@ -44,7 +46,8 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
         Receive<ProgressRelay.Batch>(m => _status[m.Update.Summary.BatchId] = m.Update.Summary.Status);
         Receive<BatchForgotten>(m => Forget(m.BatchId));
         Receive<ProgressRelay.Forgotten>(m => Forget(m.Batch.BatchId));
-        Receive<MachineCircuitChanged>(m => For(m.BatchId, m.At).Add(new CircuitMark(m.At, m.Machine, m.State)));
+        Receive<MachineCircuitChanged>(Mark);
+        Receive<ProgressRelay.Circuit>(m => Mark(m.Change));
         Receive<SubscribeAck>(_ => { });
         Receive<SampleTick>(_ =>
         {
@@ -64,11 +67,11 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(MachineCircuitChanged));
         if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
             DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(ProgressBroadcaster.Topic, Self));
         else
         {
+            Context.System.EventStream.Subscribe(Self, typeof(MachineCircuitChanged));
             Context.System.EventStream.Subscribe(Self, typeof(StageProgress));
             Context.System.EventStream.Subscribe(Self, typeof(BatchUpdated));
             Context.System.EventStream.Subscribe(Self, typeof(BatchForgotten));
@@ -80,6 +83,8 @@ public sealed class HistoryKeeper : ReceiveActor, IWithTimers
 
     private void Answer(long batchId, Func<BatchHistory, object> read) =>
         Sender.Tell(_batches.TryGetValue(batchId, out var history) ? read(history) : new HistoryUnknown(batchId));
+
+    private void Mark(MachineCircuitChanged change) => For(change.BatchId, change.At).Add(new CircuitMark(change.At, change.Machine, change.State));
 
     private void Forget(long batchId)
     {

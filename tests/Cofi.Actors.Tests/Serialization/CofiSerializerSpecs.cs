@@ -131,6 +131,8 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new ProgressRelay.Stage(new StageProgress(Counts, At, [Record], new Dictionary<string, int> { ["gpu-3"] = 2 })),
         new ProgressRelay.Batch(new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null))),
         new ProgressRelay.Forgotten(new BatchForgotten(9)),
+        new MachineCircuitChanged(9, "gpu-a", "Open", At),
+        new ProgressRelay.Circuit(new MachineCircuitChanged(9, "gpu-a", "HalfOpen", At)),
         new BatchForgotten(9),
         new GpuNodeCommands.Leave("gpu-a"),
         new GpuNodeIdentity("gpu-a", "akka.tcp://cofi@10.0.0.7:4053", true),

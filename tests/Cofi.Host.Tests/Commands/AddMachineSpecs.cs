@@ -21,19 +21,7 @@ public sealed class AddMachineSpecs : IDisposable
         await using var server = await FakeModelServer.StartAsync(2);
         server.Faults = new FaultMix(Latency: TimeSpan.FromMilliseconds(100));
         var (first, second) = (server.Machines[0], server.Machines[1]);
-        var config = _dir.File("http.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            cofi.gpu.machines = ["{{first}}"]
-            cofi.stage-defaults { executor = http, slots = 2, http.port = {{server.Port}} }
-            cofi.pipeline.stage {
-              denoise.http.path = "/denoise"
-              ivr.http.path = "/ivr"
-              lid.http.path = "/lid"
-              stt.http.path = "/stt"
-              llm1.executor = simulated
-              llm2.executor = simulated
-            }
-            """);
+        var config = await HttpPipelineConfig.WriteAsync(_dir.File("http.conf"), server, slots: 2, $"cofi.gpu.machines = [\"{first}\"]");
         var port = FreePort.Next();
         var cluster = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = $"akka.tcp://cofi@127.0.0.1:{port}" };
         using var lighthouse = CofiProcess.StartDll(CofiProcess.LighthouseDll, new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_PORT"] = port.ToString() });

@@ -20,19 +20,7 @@ public sealed class GpuNodeOverHttpSpecs : IDisposable
         SampleBatch.Generate(input, 30, 0);
         await using var server = await FakeModelServer.StartAsync(2);
         var local = server.Machines[1];
-        var config = _dir.File("http.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            cofi.gpu.local-host = "{{local}}"
-            cofi.stage-defaults { executor = http, slots = 2, http.port = {{server.Port}} }
-            cofi.pipeline.stage {
-              denoise.http.path = "/denoise"
-              ivr.http.path = "/ivr"
-              lid.http.path = "/lid"
-              stt.http.path = "/stt"
-              llm1.executor = simulated
-              llm2.executor = simulated
-            }
-            """);
+        var config = await HttpPipelineConfig.WriteAsync(_dir.File("http.conf"), server, slots: 2, $"cofi.gpu.local-host = \"{local}\"");
         var port = FreePort.Next();
         var cluster = new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_SEEDS"] = $"akka.tcp://cofi@127.0.0.1:{port}" };
         using var lighthouse = CofiProcess.StartDll(CofiProcess.LighthouseDll, new Dictionary<string, string> { ["ACTORSYSTEM"] = "cofi", ["CLUSTER_PORT"] = port.ToString() });

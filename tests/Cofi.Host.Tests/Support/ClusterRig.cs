@@ -56,9 +56,10 @@ public sealed class ClusterRig : IAsyncDisposable
 
     /// <summary>Starts a GPU node and waits for it to be Up in the cluster.</summary>
     /// <param name="environment">variables of this node only, on top of the cluster's.</param>
-    public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="config">a HOCON file of this node's (<c>--config</c>).</param>
+    public async Task<CofiProcess> StartGpuNodeUpAsync(string name, int latencyMs, IReadOnlyDictionary<string, string>? environment = null, string? config = null)
     {
-        var node = StartGpuNode(name, latencyMs, environment: environment);
+        var node = StartGpuNode(name, latencyMs, environment: environment, config: config);
         await Until(() => node.Stdout.Contains($"node {name}: up at"), $"{name} up", node);
         return node;
     }
@@ -78,9 +79,10 @@ public sealed class ClusterRig : IAsyncDisposable
         Start(CofiProcess.HostDll, _environment, "node", "--roles", "coordinator", "--name", name, "--db", database ?? Database, "--latency", latencyMs.ToString());
 
     /// <summary>A standing coordinator (<c>serve</c>) with its dashboard and API on a free port; the API may read <see cref="Input"/>.</summary>
-    public CofiProcess StartServingCoordinator(string name, int latencyMs) =>
+    /// <param name="config">a HOCON file of this coordinator's (<c>--config</c>).</param>
+    public CofiProcess StartServingCoordinator(string name, int latencyMs, string? config = null) =>
         Start(CofiProcess.HostDll, new Dictionary<string, string>(_environment) { [WebSettings.InputRootsVariable] = Input },
-            "serve", "--name", name, "--db", Database, "--latency", latencyMs.ToString());
+            ["serve", "--name", name, "--db", Database, "--latency", latencyMs.ToString(), .. ConfigOption(config)]);
 
     /// <summary>A command line run against the cluster (knowing its seeds from the environment, like an operator's shell).</summary>
     /// <param name="watched">processes whose output explains a command that does not end</param>
@@ -95,12 +97,15 @@ public sealed class ClusterRig : IAsyncDisposable
     private Dictionary<string, string> WithPort(int? port) =>
         port is null ? _environment : new Dictionary<string, string>(_environment) { ["CLUSTER_PORT"] = port.Value.ToString() };
 
-    public CofiProcess StartGpuNode(string name, int latencyMs, bool throughLighthouseOnly = false, IReadOnlyDictionary<string, string>? environment = null)
+    public CofiProcess StartGpuNode(string name, int latencyMs, bool throughLighthouseOnly = false, IReadOnlyDictionary<string, string>? environment = null,
+        string? config = null)
     {
         var variables = new Dictionary<string, string>(throughLighthouseOnly ? _lighthouseOnly : _environment);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
-        return Start(CofiProcess.HostDll, variables, "node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name));
+        return Start(CofiProcess.HostDll, variables, ["node", "--name", name, "--latency", latencyMs.ToString(), "--call-log", CallLog(name), .. ConfigOption(config)]);
     }
+
+    private static string[] ConfigOption(string? config) => config is null ? [] : ["--config", config];
 
     public string CallLog(string node) => Dir.File($"calls-{node}.log");
 

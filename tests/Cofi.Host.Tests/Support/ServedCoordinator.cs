@@ -25,9 +25,10 @@ public sealed class ServedCoordinator : IDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts it on a port of its choosing and waits until it is Up in the cluster and says where it serves.</summary>
-    public static async Task<ServedCoordinator> StartAsync(ClusterRig rig, string name, int latencyMs)
+    /// <param name="config">a HOCON file of this coordinator's (<c>--config</c>).</param>
+    public static async Task<ServedCoordinator> StartAsync(ClusterRig rig, string name, int latencyMs, string? config = null)
     {
-        var process = rig.StartServingCoordinator(name, latencyMs);
+        var process = rig.StartServingCoordinator(name, latencyMs, config);
         var dashboard = new Regex($@"^node {Regex.Escape(name)}: dashboard (http://\S+/) ", RegexOptions.Multiline);
         await ClusterRig.Until(() => process.Stdout.Contains($"node {name}: up at") && dashboard.IsMatch(process.Stdout), $"{name} up and serving", process);
         return new ServedCoordinator(name, process, new Uri(dashboard.Match(process.Stdout).Groups[1].Value));
