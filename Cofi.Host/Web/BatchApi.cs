@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Batches;
 using Cofi.Actors.Configuration;
+using Cofi.Actors.ReadModel;
 using Cofi.Actors.Stages;
+using Cofi.Host.Web.Events;
 using Cofi.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -166,7 +168,7 @@ public static class BatchApi
 
     /// <summary>Failed files go through again from the stage each failed at: a finished batch is queued again, a running one requeues them.</summary>
     public static async Task<Results<Accepted<RetryFailedAccepted>, Ok<DryRunAnswer>, ProblemHttpResult>> RetryFailedAsync(long batchId, HttpRequest request,
-        IRequiredActor<BatchManager> manager, CofiSettings settings, OperatorLog log)
+        IRequiredActor<BatchManager> manager, CofiSettings settings, ReadModelEvents events, OperatorLog log)
     {
         var (body, refused) = await OperatorBody.ReadAsync(request, RetryFields, new RetryRequest());
         if (refused is not null) return refused;
@@ -177,8 +179,13 @@ public static class BatchApi
         {
             if (await BatchApi.StatusAsync(manager, batchId) is not { } status) return Problems.BatchNotFound(batchId);
             var failed = status.Stages.Skip(1).Where(s => body.Stage is null || s.Stage == body.Stage).Sum(s => s.Failed);
-            return TypedResults.Ok(new DryRunAnswer($"{failed:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
-                (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at", failed, failed > ConfirmRetryOver));
+            // Quarantined files are among the failed ones and stay failed unless asked for.
+            var quarantined = (await events.EventsAsync(batchId, new EventFilter(body.Stage, ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined), 1, 1,
+                request.HttpContext.RequestAborted)).Total;
+            var retried = body.IncludeQuarantined ? failed : Math.Max(0, failed - quarantined);
+            var left = body.IncludeQuarantined || quarantined == 0 ? "" : $"; {quarantined:N0} quarantined file(s) stay failed unless included";
+            return TypedResults.Ok(new DryRunAnswer($"{retried:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
+                (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at" + left, retried, retried > ConfirmRetryOver));
         }
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId, body.Stage, body.IncludeQuarantined), AskTimeout);
         if (reply is RetryFailedAccepted)

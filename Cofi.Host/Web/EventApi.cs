@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Hosting;
 using Cofi.Actors.Batches;
@@ -16,7 +17,7 @@ namespace Cofi.Host.Web;
 /// A batch's event log (paged, filtered by stage, type and file), its files, and one file's timeline, from the
 /// read-model tables. The read model trails the journal by at most one EventWriter flush.
 /// </summary>
-public static class EventApi
+public static partial class EventApi
 {
     public const int MaxPageSize = 500;
 
@@ -30,17 +31,20 @@ public static class EventApi
     }
 
     /// <param name="order"><c>oldest</c> (the default) or <c>newest</c> first.</param>
+    /// <param name="status">only the rows of this status, e.g. <c>quarantined</c> with <c>type=file_error</c>.</param>
     public static async Task<Results<Ok<EventPage>, ValidationProblem, ProblemHttpResult>> EventsAsync(long batchId, string? stage, string? type, string? file,
-        int? page, int? pageSize, string? order, CofiSettings settings, ReadModelEvents events, IRequiredActor<BatchManager> manager, CancellationToken cancel)
+        string? status, int? page, int? pageSize, string? order, CofiSettings settings, ReadModelEvents events, IRequiredActor<BatchManager> manager, CancellationToken cancel)
     {
         if (order is not (null or "oldest" or "newest")) return Problems.Invalid("order", $"must be 'oldest' or 'newest', got '{order}'");
         if (stage is not null && settings.Pipeline.IndexOf(stage) < 0)
             return Problems.Invalid("stage", $"unknown stage '{stage}'; stages are {string.Join(", ", settings.Pipeline.Stages.Select(s => s.Name))}");
         if (type is not null && !EventTypes.All.Contains(type))
             return Problems.Invalid("type", $"unknown event type '{type}'; types are {string.Join(", ", EventTypes.All)}");
+        if (status is not null && !StatusPattern().IsMatch(status))
+            return Problems.Invalid("status", $"must be a status as the log writes it, such as failed or quarantined (got '{status}')");
         if (Paging(page, pageSize) is { } invalid) return invalid;
         if (!await ExistsAsync(manager, batchId, cancel)) return Problems.BatchNotFound(batchId);
-        var filter = new EventFilter(stage, type, string.IsNullOrWhiteSpace(file) ? null : file.Trim());
+        var filter = new EventFilter(stage, type, string.IsNullOrWhiteSpace(file) ? null : file.Trim(), status);
         return TypedResults.Ok(await events.EventsAsync(batchId, filter, page ?? 1, pageSize ?? 50, cancel, order == "newest"));
     }
 
@@ -71,4 +75,7 @@ public static class EventApi
     /// <summary>Asked of the BatchManager's memory, so an unknown batch costs no database query.</summary>
     private static async Task<bool> ExistsAsync(IRequiredActor<BatchManager> manager, long batchId, CancellationToken cancel) =>
         (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel)).Batches.Any(b => b.BatchId == batchId);
+
+    [GeneratedRegex("^[a-z_]{1,32}$")]
+    private static partial Regex StatusPattern();
 }

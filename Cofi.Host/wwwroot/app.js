@@ -271,18 +271,22 @@ function errorOf(payload) {
 async function loadErrors() {
   if (state.selected == null) return;
   try {
-    const page = await api(`/api/batches/${state.selected}/events?type=file_error&page=${state.errorsPage}&pageSize=20`);
+    const only = $("errors-quarantined").checked ? "&status=quarantined" : "";
+    const page = await api(`/api/batches/${state.selected}/events?type=file_error${only}&page=${state.errorsPage}&pageSize=20`);
     state.errorsTotal = page.total;
     $("errors").tBodies[0].replaceChildren(...page.items.map((ev) => {
       const error = errorOf(ev.payload);
-      return el("tr", {}, el("td", {}, when(ev.at)), el("td", {}, ev.stage), el("td", { title: ev.fileName || "" }, ev.fileName || ""), el("td", { title: error }, error));
+      return el("tr", { class: ev.status === "quarantined" ? "quarantined" : "" }, el("td", {}, when(ev.at)), el("td", {}, ev.stage),
+        el("td", { title: ev.fileName || "" }, ev.fileName || ""), el("td", {}, ev.status || ""), el("td", { title: error }, error));
     }));
   } catch (e) {
     state.errorsTotal = 0;
     $("errors").tBodies[0].replaceChildren();
   }
-  $("errors-page").textContent = `page ${state.errorsPage} of ${Math.max(1, Math.ceil(state.errorsTotal / 20))} (${state.errorsTotal} errors)`;
+  const what = $("errors-quarantined").checked ? "quarantined" : "errors";
+  $("errors-page").textContent = `page ${state.errorsPage} of ${Math.max(1, Math.ceil(state.errorsTotal / 20))} (${state.errorsTotal} ${what})`;
 }
+$("errors-quarantined").addEventListener("change", () => { state.errorsPage = 1; loadErrors(); });
 $("errors-prev").addEventListener("click", () => { if (state.errorsPage > 1) { state.errorsPage--; loadErrors(); } });
 $("errors-next").addEventListener("click", () => { if (state.errorsPage * 20 < state.errorsTotal) { state.errorsPage++; loadErrors(); } });
 

@@ -17,7 +17,8 @@ public sealed record BatchEvent(
 
 public sealed record EventPage(int Page, int PageSize, int Total, IReadOnlyList<BatchEvent> Items);
 
-public sealed record EventFilter(string? Stage, string? Type, string? File);
+/// <param name="Status">the rows of one status only, e.g. <c>quarantined</c> among the file errors.</param>
+public sealed record EventFilter(string? Stage, string? Type, string? File, string? Status = null);
 
 /// <summary>One page of rows read after a cursor: <see cref="Next"/> is the cursor for the page after it; <see cref="Done"/>, no more will come.</summary>
 public sealed record CursorPage<T>(IReadOnlyList<T> Items, long Next, bool Done);

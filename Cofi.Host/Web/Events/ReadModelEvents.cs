@@ -75,6 +75,11 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
             where.Add($"{Q("eventType")} = @type");
             parameters.Add(("type", filter.Type));
         }
+        if (filter.Status is not null)
+        {
+            where.Add($"{Q("status")} = @status");
+            parameters.Add(("status", filter.Status));
+        }
         if (filter.File is not null)
         {
             where.Add($"{Q("fileName")} LIKE @file ESCAPE '!'");

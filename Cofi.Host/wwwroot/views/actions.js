@@ -37,10 +37,10 @@ const batchActionDetails = {
   resume: (id) => `batch ${id}: its stages hand out work again`,
 };
 
-async function batchAction(batchId, action) {
+async function batchAction(batchId, action, body = {}) {
   const details = batchActionDetails[action];
   const done = await confirmedPost(`${action} batch ${batchId}?`, `/api/batches/${batchId}/${action}`,
-    { detail: details && details(batchId), dryRun: !details, done: `batch ${batchId}: ${action} done` });
+    { detail: details && details(batchId), dryRun: !details, body, done: `batch ${batchId}: ${action} done` });
   if (!done) return;
   await loadBatches();
   if (batchId === state.selected) loadErrors();
@@ -56,4 +56,7 @@ $("purge").addEventListener("click", async () => {
   const done = await confirmedPost(`purge batch ${batchId}?`, `/api/batches/${batchId}`, { method: "DELETE", dryRun: true, done: `batch ${batchId} purged` });
   if (done) forget(batchId);
 });
-$("retry-failed").addEventListener("click", () => { if (state.selected != null) batchAction(state.selected, "retry-failed"); });
+// Quarantined files (their calls hung on several machines) stay failed unless the operator includes them, as with cofi.
+$("retry-failed").addEventListener("click", () => {
+  if (state.selected != null) batchAction(state.selected, "retry-failed", $("retry-quarantined").checked ? { includeQuarantined: true } : {});
+});

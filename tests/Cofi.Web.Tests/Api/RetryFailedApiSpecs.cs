@@ -47,6 +47,22 @@ public sealed class RetryFailedApiSpecs
         var only = quarantined.GetProperty("items").EnumerateArray().Single();
         (only.GetProperty("stage").GetString(), only.GetProperty("file").GetString()).ShouldBe(("denoise", "call-00003.wav"));
         only.GetProperty("reason").GetString()!.ShouldStartWith("quarantined: timed out or dropped the connection on 3 machines");
+
+        // The event log filters by status, and retry-failed's dry run leaves the quarantined file out unless it is included.
+        var logged = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}/events?type=file_error&status=quarantined");
+        var badStatus = await web.Client.GetAsync($"/api/batches/{batchId}/events?status=Quarantined!");
+        var leftOut = await web.Client.PostAsJsonAsync($"/api/batches/{batchId}/retry-failed", new { dryRun = true });
+        var included = await web.Client.PostAsJsonAsync($"/api/batches/{batchId}/retry-failed", new { dryRun = true, includeQuarantined = true });
+
+        logged.GetProperty("total").GetInt32().ShouldBe(1);
+        logged.GetProperty("items")[0].GetProperty("fileName").GetString().ShouldBe("call-00003.wav");
+        (await badStatus.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("status").ToString().ShouldContain("such as failed or quarantined");
+        var withoutIt = await leftOut.Content.ReadFromJsonAsync<JsonElement>();
+        withoutIt.GetProperty("count").GetInt32().ShouldBe(0);
+        withoutIt.GetProperty("affects").GetString()!.ShouldEndWith("; 1 quarantined file(s) stay failed unless included");
+        var withIt = await included.Content.ReadFromJsonAsync<JsonElement>();
+        withIt.GetProperty("count").GetInt32().ShouldBe(1);
+        withIt.GetProperty("affects").GetString()!.ShouldStartWith($"1 failed file(s) of batch {batchId} 'hung' go through again");
     }
 
     [Fact]
