@@ -30,13 +30,8 @@ public sealed class RetryFailedApiSpecs
     [Fact]
     public async Task Should_list_a_file_that_hung_on_three_machines_as_quarantined_apart_from_the_other_failures()
     {
-        await using var web = await CofiWeb.StartAsync("""
-            cofi.simulated.faults { stuck { stage = denoise, files = ["call-00003.wav"], kind = hang } }
-            cofi.pipeline.stage.denoise { timeout = 300ms, max-attempts = 10, backoff-base = 10ms, backoff-max = 10ms }
-            """);
-        var batchId = await web.SubmitAsync(web.Samples("hung", 10, corrupt: 1));
-        await web.WaitForEndAsync(batchId);
-        await web.DrainReadModelAsync();
+        var (web, batchId) = await HungBatch.RunAsync();
+        await using var _ = web;
 
         var all = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}/failed");
         var quarantined = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}/failed?quarantined=true");

@@ -15,13 +15,8 @@ public sealed class FailedFilesSpecs
     public async Task Should_list_quarantined_files_apart_and_retry_them_only_when_included()
     {
         var shots = Artifacts.Folder("browser");
-        await using var web = await CofiWeb.StartAsync("""
-            cofi.simulated.faults { stuck { stage = denoise, files = ["call-00003.wav"], kind = hang } }
-            cofi.pipeline.stage.denoise { timeout = 300ms, max-attempts = 10, backoff-base = 10ms, backoff-max = 10ms }
-            """);
-        var batchId = await web.SubmitAsync(web.Samples("hung", 10, corrupt: 1));
-        await web.WaitForEndAsync(batchId);
-        await web.DrainReadModelAsync();
+        var (web, batchId) = await HungBatch.RunAsync();
+        await using var _ = web;
         await using var chromium = await Chromium.LaunchAsync();
         var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.Token);
         await page.GotoAsync(web.Address);
