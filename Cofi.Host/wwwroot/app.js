@@ -108,7 +108,10 @@ $("submit-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const message = $("submit-message");
   try {
-    const accepted = await api("/api/batches", { method: "POST", body: JSON.stringify({ input: $("submit-input").value }) });
+    const request = { input: $("submit-input").value };
+    if ($("submit-name").value.trim()) request.name = $("submit-name").value.trim();
+    if ($("submit-priority").value !== "") request.priority = Number($("submit-priority").value);
+    const accepted = await api("/api/batches", { method: "POST", body: JSON.stringify(request) });
     message.className = "message ok";
     message.textContent = `batch ${accepted.batchId} ${accepted.resumed ? "resumed" : "submitted"}`;
     await loadBatches();
@@ -382,6 +385,8 @@ async function start() {
     const pipeline = await api("/api/pipeline");
     state.pipeline = pipeline.stages.map((stage) => stage.name);
     for (const stage of pipeline.stages) $("filter-stage").append(el("option", {}, stage.name));
+    // Files fail at distribution for good (unreadable input): retry-failed takes them from the stages after it.
+    for (const stage of pipeline.stages.slice(1)) $("retry-stage").append(el("option", {}, stage.name));
   } catch (e) { /* filters still work without the list */ }
   readAddress();
   connect();

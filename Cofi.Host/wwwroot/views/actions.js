@@ -2,26 +2,39 @@
 // the ones the server can answer with what they would affect (dryRun) ask it first.
 "use strict";
 
-function confirmAction(title, detail) {
+// fields: inputs the action needs besides its reason ({ name, label, type, value, min, max, step }); answered with
+// { reason, values } once confirmed, null when not.
+function confirmAction(title, detail, fields = []) {
   const dialog = $("confirm");
   $("confirm-title").textContent = title;
   $("confirm-detail").textContent = detail;
   $("confirm-reason").value = "";
+  $("confirm-fields").replaceChildren(...fields.map((f) => {
+    const input = el("input", { id: `confirm-field-${f.name}`, type: f.type ?? "text", "aria-label": f.label });
+    for (const k of ["min", "max", "step"]) if (f[k] != null) input.setAttribute(k, f[k]);
+    input.value = f.value ?? "";
+    return el("label", {}, f.label, " ", input);
+  }));
   return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? $("confirm-reason").value.trim() : null), { once: true });
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue !== "ok") return resolve(null);
+      const values = Object.fromEntries(fields.map((f) => [f.name, $(`confirm-field-${f.name}`).value.trim()]));
+      resolve({ reason: $("confirm-reason").value.trim(), values });
+    }, { once: true });
     dialog.showModal();
   });
 }
 
-// Asks, then sends { reason, ...body } to path (POST unless method says otherwise); says how it went where the page
-// shows messages. True once done.
-async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done, method = "POST" }) {
+// Asks, then sends { reason, ...body, ...bodyFrom(the fields' values) } to path (POST unless method says otherwise);
+// says how it went where the page shows messages. True once done.
+async function confirmedPost(title, path, { detail, dryRun = false, body = {}, done, method = "POST", fields = [], bodyFrom = () => ({}) }) {
   const message = $("submit-message");
   try {
     if (dryRun) detail = (await api(path, { method, body: JSON.stringify({ ...body, dryRun: true }) })).affects;
-    const reason = await confirmAction(title, detail);
-    if (reason == null) return false;
-    await api(path, { method, body: JSON.stringify(reason ? { ...body, reason } : body) });
+    const answer = await confirmAction(title, detail, fields);
+    if (answer == null) return false;
+    const sent = { ...body, ...bodyFrom(answer.values) };
+    await api(path, { method, body: JSON.stringify(answer.reason ? { ...sent, reason: answer.reason } : sent) });
     message.className = "message ok";
     message.textContent = done;
     return true;
@@ -58,5 +71,31 @@ $("purge").addEventListener("click", async () => {
 });
 // Quarantined files (their calls hung on several machines) stay failed unless the operator includes them, as with cofi.
 $("retry-failed").addEventListener("click", () => {
-  if (state.selected != null) batchAction(state.selected, "retry-failed", $("retry-quarantined").checked ? { includeQuarantined: true } : {});
+  if (state.selected == null) return;
+  const body = {};
+  if ($("retry-stage").value) body.stage = $("retry-stage").value;
+  if ($("retry-quarantined").checked) body.includeQuarantined = true;
+  batchAction(state.selected, "retry-failed", body);
+});
+
+// A batch's priority, and its weight among batches of equal priority, as cofi batch priority sets them.
+async function priorityAction(batch) {
+  const done = await confirmedPost(`priority of batch ${batch.batchId}?`, `/api/batches/${batch.batchId}/priority`, {
+    detail: `batch ${batch.batchId}: waiting batches start by priority, running ones take free machine slots by it (calls in flight are never stopped)`,
+    fields: [
+      { name: "priority", label: "priority (-100 to 100)", type: "number", min: -100, max: 100, step: 1, value: batch.priority ?? 0 },
+      { name: "weight", label: "weight (0.1 to 100)", type: "number", min: 0.1, max: 100, step: 0.1, value: batch.weight ?? 1 },
+    ],
+    bodyFrom: (v) => ({ ...(v.priority !== "" ? { priority: Number(v.priority) } : {}), ...(v.weight !== "" ? { weight: Number(v.weight) } : {}) }),
+    done: `batch ${batch.batchId}: priority set`,
+  });
+  if (done) await loadBatches();
+}
+
+// Retention (admins): every batch that ended longer ago than the age goes whole, after the server's dry run says what.
+$("prune-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const olderThan = $("prune-age").value.trim();
+  const done = await confirmedPost(`prune batches that ended over ${olderThan} ago?`, "/api/prune", { dryRun: true, body: { olderThan }, done: `batches that ended over ${olderThan} ago pruned` });
+  if (done) await loadBatches();
 });

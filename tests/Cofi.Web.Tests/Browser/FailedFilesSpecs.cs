@@ -40,9 +40,10 @@ public sealed class FailedFilesSpecs
         await page.ClickAsync("#confirm-cancel");
 
         await page.CheckAsync("#retry-quarantined");
+        await page.SelectOptionAsync("#retry-stage", "denoise");
         await page.ClickAsync("#retry-failed");
         await Assertions.Expect(page.Locator("#confirm-detail")).ToHaveTextAsync(
-            $"1 failed file(s) of batch {batchId} 'hung' go through again from the stage each failed at", new() { Timeout = Patience });
+            $"1 failed file(s) of batch {batchId} 'hung' at denoise go through again from the stage each failed at", new() { Timeout = Patience });
         await page.FillAsync("#confirm-reason", "machines fixed");
         await page.ClickAsync("#confirm-ok");
         await Assertions.Expect(page.Locator("#submit-message")).ToHaveTextAsync($"batch {batchId}: retry-failed done", new() { Timeout = Patience });

@@ -35,6 +35,32 @@ public sealed class PurgeSpecs
         (await web.Client.GetAsync($"/api/batches/{purged}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Should_let_an_admin_prune_the_ended_batches_by_age_after_the_dry_run()
+    {
+        await using var web = await CofiWeb.StartAsync();
+        var first = await web.SubmitAsync(web.Samples("old-one", 2));
+        var second = await web.SubmitAsync(web.Samples("old-two", 2));
+        await web.WaitForEndAsync(first);
+        await web.WaitForEndAsync(second);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.SignedInPageAsync(web.Address, CofiWeb.AdminToken);
+        await page.GotoAsync(web.Address);
+        await Assertions.Expect(page.Locator("#batches tbody tr")).ToHaveCountAsync(2, new() { Timeout = Patience });
+
+        // Every batch that ended longer ago than no time at all: both.
+        await page.FillAsync("#prune-age", "0m");
+        await page.ClickAsync("#prune-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#confirm-detail")).ToContainTextAsync("2 batches that ended before", new() { Timeout = Patience });
+        await page.FillAsync("#confirm-reason", "retention test");
+        await page.ClickAsync("#confirm-ok");
+
+        await Assertions.Expect(page.Locator("#submit-message")).ToHaveTextAsync("batches that ended over 0m ago pruned", new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#batches tbody tr[data-batch]")).ToHaveCountAsync(0, new() { Timeout = Patience });
+        (await web.Client.GetAsync($"/api/batches/{first}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await web.Client.GetAsync($"/api/batches/{second}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData(CofiWeb.ViewerToken)]
     [InlineData(CofiWeb.Token)]
@@ -50,5 +76,6 @@ public sealed class PurgeSpecs
 
         (await page.Locator("#purge").CountAsync()).ShouldBe(1);
         await Assertions.Expect(page.Locator("#purge")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#prune-form")).ToBeHiddenAsync();
     }
 }

@@ -75,6 +75,41 @@ public sealed class QueueSpecs
     }
 
     [Fact]
+    public async Task Should_submit_with_a_name_and_priority_and_change_priority_and_weight_once_confirmed()
+    {
+        await using var web = await CofiWeb.StartAsync(Slow);
+        var input = web.Samples("ranked", 400);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await chromium.LiveDashboardAsync(web.Address, CofiWeb.Token, []);
+
+        await page.FillAsync("#submit-input", input);
+        await page.FillAsync("#submit-name", "march calls");
+        await page.FillAsync("#submit-priority", "3");
+        await page.ClickAsync("#submit-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#submit-message")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^batch [0-9]+ submitted$"), new() { Timeout = Patience });
+        var batchId = long.Parse((await page.Locator("#submit-message").TextContentAsync())!.Split(' ')[1]);
+        var row = page.Locator($"#queue tbody tr[data-batch='{batchId}']");
+        await Assertions.Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("march calls", new() { Timeout = Patience });
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("3");
+
+        await row.Locator("button[data-action=priority]").ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-title")).ToHaveTextAsync($"priority of batch {batchId}?", new() { Timeout = Patience });
+        await Assertions.Expect(page.Locator("#confirm-field-priority")).ToHaveValueAsync("3");
+        await Assertions.Expect(page.Locator("#confirm-field-weight")).ToHaveValueAsync("1");
+        await page.FillAsync("#confirm-field-priority", "9");
+        await page.FillAsync("#confirm-field-weight", "2.5");
+        await page.FillAsync("#confirm-reason", "customer escalation");
+        await page.ClickAsync("#confirm-ok");
+
+        await Assertions.Expect(page.Locator("#submit-message")).ToHaveTextAsync($"batch {batchId}: priority set", new() { Timeout = Patience });
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("9", new() { Timeout = Patience });
+        var batch = await web.Client.GetFromJsonAsync<JsonElement>($"/api/batches/{batchId}", CofiWeb.Json);
+        var summary = batch.GetProperty("batch");
+        (summary.GetProperty("priority").GetInt32(), summary.GetProperty("weight").GetDouble(), summary.GetProperty("name").GetString()).ShouldBe((9, 2.5, "march calls"));
+        (await web.Admin.GetStringAsync("/api/audit")).ShouldContain("customer escalation");
+    }
+
+    [Fact]
     public async Task Should_show_a_viewer_the_queue_and_the_machines_without_their_actions()
     {
         await using var web = await CofiWeb.StartAsync(Slow);
@@ -90,7 +125,7 @@ public sealed class QueueSpecs
         var machine = page.Locator("#machines tbody tr[data-machine=gpu-4]");
         await Assertions.Expect(machine).ToBeVisibleAsync(new() { Timeout = Patience });
         // Drawn for every session, shown to operators only.
-        foreach (var action in new[] { row.Locator("button[data-action=pause]"), row.Locator("button[data-action=cancel]"), machine.Locator("button") })
+        foreach (var action in new[] { row.Locator("button[data-action=pause]"), row.Locator("button[data-action=cancel]"), row.Locator("button[data-action=priority]"), machine.Locator("button") })
         {
             (await action.CountAsync()).ShouldBe(1);
             await Assertions.Expect(action).ToBeHiddenAsync();
