@@ -16,19 +16,21 @@ public sealed class GpuNodeSpecs(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Should_give_a_node_that_joins_a_running_batch_work_within_five_seconds()
     {
-        // Slow enough that one node alone would need about 25 s, so the batch is still running when n2 is up.
+        // Slow enough that one node alone needs about 25 s (40 ms calls took 10 s, and a loaded machine can take that
+        // long to start n2), so the batch is still running when n2 is up.
         await using var rig = new ClusterRig(_dir, Files);
         await rig.LighthouseUpAsync();
-        var first = await rig.StartGpuNodeUpAsync("n1", latencyMs: 40);
-        var coordinator = rig.StartCoordinator(latencyMs: 40);
+        var first = await rig.StartGpuNodeUpAsync("n1", latencyMs: 100);
+        var coordinator = rig.StartCoordinator(latencyMs: 100);
         await ClusterRig.Until(() => rig.Calls("n1").Count >= 50, "n1 working", coordinator, first);
 
-        var second = rig.StartGpuNode("n2", latencyMs: 40);
+        var second = rig.StartGpuNode("n2", latencyMs: 100);
         var started = DateTimeOffset.UtcNow;
         await ClusterRig.Until(() => second.Stdout.Contains("node n2: up at"), "n2 up", second);
         // When the test saw n2 say it is Up (within the 20 ms poll). The leader moves it to Up and the coordinator
         // attaches it as soon as it sees that, which can be before the gossip reaches n2: the figure can be negative.
         var upAt = DateTimeOffset.UtcNow;
+        coordinator.Stdout.ShouldNotContain("batch 1: completed", customMessage: "the batch ended before n2 was up: it proves nothing about joining");
         await ClusterRig.Until(() => rig.Calls("n2").Count > 0, "n2's first call", coordinator, second);
         var firstCall = rig.Calls("n2").Min(c => c.StartedAt);
         var firstWork = firstCall - upAt;
