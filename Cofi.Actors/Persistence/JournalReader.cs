@@ -29,14 +29,24 @@ public sealed class JournalReader(ActorSystem system)
     /// <summary>Every file's settled record at one stage, by file id (after retry-failed, the newest).</summary>
     public async Task<IReadOnlyDictionary<int, FileRecord>> StageRecordsAsync(long batchId, string stage)
     {
-        var events = await EventsAsync(PersistenceIds.Stage(batchId, stage));
-        if (!events.OfType<StageEvents.FilesRequeued>().Any())
+        var records = new Dictionary<int, FileRecord>();
+        foreach (var e in await EventsAsync(PersistenceIds.Stage(batchId, stage)))
         {
-            var records = new Dictionary<int, FileRecord>();
-            foreach (var record in await RecordedAsync(batchId, stage)) records.TryAdd(record.FileId, record);
-            return records;
+            switch (e)
+            {
+                // The first record of a file counts, as in StageState; retry-failed drops it so a later one can.
+                case StageEvents.OutcomesRecorded recorded:
+                    foreach (var record in recorded.Records) records.TryAdd(record.FileId, record);
+                    break;
+                case StageEvents.FilesRequeued requeued:
+                    foreach (var fileId in requeued.FileIds) records.Remove(fileId);
+                    break;
+                case DistributionEvents.FilesScanned scanned:
+                    foreach (var record in Scanned(scanned)) records.TryAdd(record.FileId, record);
+                    break;
+            }
         }
-        return events.OfType<IStageEvent>().Aggregate(StageState.Empty, (state, e) => state.Apply(e)).Records;
+        return records;
     }
 
     /// <summary>
@@ -54,13 +64,15 @@ public sealed class JournalReader(ActorSystem system)
                     records.AddRange(recorded.Records);
                     break;
                 case DistributionEvents.FilesScanned scanned:
-                    records.AddRange(scanned.Files.Select(f => new FileRecord(f.FileId, f.Name,
-                        f.IsValid ? FileStatus.Done : FileStatus.Failed, null, f.Error, 1, null, 0)));
+                    records.AddRange(Scanned(scanned));
                     break;
             }
         }
         return records;
     }
+
+    private static IEnumerable<FileRecord> Scanned(DistributionEvents.FilesScanned scanned) =>
+        scanned.Files.Select(f => new FileRecord(f.FileId, f.Name, f.IsValid ? FileStatus.Done : FileStatus.Failed, null, f.Error, 1, null, 0));
 
     /// <summary>Done, failed and skipped counts per stage, in pipeline order.</summary>
     public async Task<IReadOnlyList<StageCounts>> StageCountsAsync(long batchId, PipelineSettings pipeline)

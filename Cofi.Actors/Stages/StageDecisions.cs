@@ -72,7 +72,10 @@ public static class StageDecisions
             0, null, 0);
 
     /// <summary>The file as the next stage receives it, after this stage's record.</summary>
-    public static FileWork HandOn(string stage, FileWork file, FileRecord record) => record.Status switch
+    public static FileWork HandOn(string stage, FileWork file, FileRecord record) => HandOn(stage, file, SettledFile.Of(record));
+
+    /// <summary>The file as the next stage receives it, after what this stage kept of it.</summary>
+    public static FileWork HandOn(string stage, FileWork file, SettledFile record) => record.Status switch
     {
         FileStatus.Done => file.WithResult(stage, record.Result ?? "{}"),
         FileStatus.Failed => file with { Disposition = new Disposition(FileStatus.Failed, stage, record.Reason ?? "failed") },

@@ -4,10 +4,13 @@ using Cofi.Actors.Serialization;
 
 namespace Cofi.Actors.Stages;
 
-/// <summary>What a stage has recorded: one settled record per file, and whether the stage completed. Rebuilt from the journal.</summary>
-public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, int Done, int Failed, int Skipped, bool Completed)
+/// <summary>
+/// What a stage has recorded: what it keeps of each settled file (<see cref="SettledFile"/>, not the whole record), and
+/// whether the stage completed. Rebuilt from the journal.
+/// </summary>
+public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, int Done, int Failed, int Skipped, bool Completed)
 {
-    public static readonly StageState Empty = new(ImmutableDictionary<int, FileRecord>.Empty, 0, 0, 0, false);
+    public static readonly StageState Empty = new(ImmutableDictionary<int, SettledFile>.Empty, 0, 0, 0, false);
 
     public int Settled => Done + Failed + Skipped;
 
@@ -28,7 +31,7 @@ public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, in
         foreach (var record in e.Records)
         {
             // A file is recorded once; a second record for it (never written by StageActor) would not count twice.
-            if (!records.TryAdd(record.FileId, record)) continue;
+            if (!records.TryAdd(record.FileId, SettledFile.Of(record))) continue;
             switch (record.Status)
             {
                 case FileStatus.Done: done++; break;
@@ -62,8 +65,26 @@ public sealed record StageState(ImmutableDictionary<int, FileRecord> Records, in
 
     public StageSnapshot ToSnapshot() => new(Records.Values.OrderBy(r => r.FileId).ToArray(), Completed);
 
-    public static StageState FromSnapshot(StageSnapshot snapshot) =>
-        Empty.Apply(new StageEvents.OutcomesRecorded(0, "", snapshot.Records, default)) with { Completed = snapshot.Completed };
+    public static StageState FromSnapshot(StageSnapshot snapshot)
+    {
+        int done = 0, failed = 0, skipped = 0;
+        var records = ImmutableDictionary.CreateBuilder<int, SettledFile>();
+        foreach (var file in snapshot.Records)
+        {
+            if (!records.TryAdd(file.FileId, file)) continue;
+            switch (file.Status)
+            {
+                case FileStatus.Done: done++; break;
+                case FileStatus.Failed: failed++; break;
+                default: skipped++; break;
+            }
+        }
+        return new StageState(records.ToImmutable(), done, failed, skipped, snapshot.Completed);
+    }
 }
 
-public sealed record StageSnapshot(IReadOnlyList<FileRecord> Records, bool Completed) : ICofiMessage;
+/// <summary>
+/// A stage's state as saved: what it keeps of each settled file. Snapshots written when they held whole records read
+/// into the same shape (the fields a <see cref="SettledFile"/> does not have are left out).
+/// </summary>
+public sealed record StageSnapshot(IReadOnlyList<SettledFile> Records, bool Completed) : ICofiMessage;

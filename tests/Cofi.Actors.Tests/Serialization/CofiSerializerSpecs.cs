@@ -41,7 +41,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchEvents.MachineRemoved("gpu-b.local", At),
         new BatchEvents.PriorityChanged(9, 42, At),
         new BatchEvents.RetryRequested(9, At, "stt"),
-        new StageSnapshot([Record], true),
+        new StageSnapshot([SettledFile.Of(Record)], true),
         new DistributionEvents.FilesScanned(9, "distribution", [new InputFile(0, "a.wav", "/in/a.wav", 1024, AudioFormat.Wav, null), new InputFile(1, "b", "/in/b", 0, null, "empty file (0 bytes)")], At),
         new DistributionEvents.ScanCompleted(9, "distribution", 2, 1, At),
         new DistributionEvents.ScanFailed(9, "distribution", "input not found: /in", At),
@@ -204,6 +204,24 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
 
         back.Batches[9].Summary.Name.ShouldBe("calls");
         back.Decide(new BatchCommands.Submit("/in/other", false, IdempotencyKey: "k"), At).Reply.ShouldBe(new BatchAccepted(10, false));
+    }
+
+    [Fact]
+    public void Should_read_a_stage_snapshot_saved_with_whole_records_keeping_what_decides()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new StageSnapshot([], false));
+        var saved = """
+            {"records":[{"fileId":4,"name":"a.wav","status":"failed","reason":"quarantined: timed out","attempts":3,"machine":"gpu-3",
+              "durationMs":17,"history":[{"attempt":3,"machine":"gpu-3","outcome":"transientFailure","error":"no answer","durationMs":17,
+              "at":"2026-11-23T10:00:00+00:00","request":"{}"}],"quarantined":true},
+              {"fileId":5,"name":"b.wav","status":"done","result":"{\"t\":1}","attempts":1,"machine":"gpu-3","durationMs":9}],"completed":true}
+            """u8.ToArray();
+
+        var state = StageState.FromSnapshot((StageSnapshot)serializer.FromBinary(saved, "StageSnapshot"));
+
+        state.Records[4].ShouldBe(new SettledFile(4, FileStatus.Failed, null, "quarantined: timed out", 3, Quarantined: true));
+        state.Records[5].ShouldBe(new SettledFile(5, FileStatus.Done, """{"t":1}""", null, 1));
+        (state.Done, state.Failed, state.Completed).ShouldBe((1, 1, true));
     }
 
     [Fact]

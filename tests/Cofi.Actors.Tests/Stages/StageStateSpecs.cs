@@ -41,6 +41,20 @@ public sealed class StageStateSpecs
     }
 
     [Fact]
+    public void Should_keep_what_decides_of_a_record_and_leave_its_history_and_bodies_to_the_journal()
+    {
+        var record = Record(1, FileStatus.Failed) with
+        {
+            Attempts = 2, Quarantined = true,
+            History = [new AttemptRecord(2, "gpu-1", AttemptOutcome.TransientFailure, "no answer", 5, DateTimeOffset.UnixEpoch, null, new string('x', 4000))],
+        };
+
+        var snapshot = StageState.Empty.Apply(Recorded(record)).ToSnapshot();
+
+        snapshot.Records.ShouldBe([new SettledFile(1, FileStatus.Failed, null, "why", 2, Quarantined: true)]);
+    }
+
+    [Fact]
     public void Should_be_complete_only_after_the_completion_event()
     {
         StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done))).Completed.ShouldBeFalse();
