@@ -49,7 +49,7 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
     // Who asked for a hold and waits for the calls in flight to be back and recorded.
     private readonly List<IActorRef> _holders = new();
 
-    private StageState _state = StageState.Empty;
+    private StageState _state;
     private int? _total;
     private bool _finishAnnounced;
     private bool _paused;
@@ -68,11 +68,12 @@ public sealed class StageActor : ReceivePersistentActor, IWithTimers
         _executors = executors;
         _clock = clock;
         _dispatcher = new StageDispatcher<IActorRef>(stage);
+        _state = StageState.For(handsOn: next is not null);
         _snapshots = new SnapshotPolicy(persistence.SnapshotEvery, persistence.SnapshotPhase);
 
         Recover<SnapshotOffer>(offer =>
         {
-            _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot);
+            _state = StageState.FromSnapshot((StageSnapshot)offer.Snapshot, handsOn: _next is not null);
             _snapshots.Taken(offer.Metadata.SequenceNr, _state.Settled);
         });
         Recover<IStageEvent>(e => _state = _state.Apply(e));

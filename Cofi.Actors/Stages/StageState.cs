@@ -6,11 +6,16 @@ namespace Cofi.Actors.Stages;
 
 /// <summary>
 /// What a stage has recorded: what it keeps of each settled file (<see cref="SettledFile"/>, not the whole record), and
-/// whether the stage completed. Rebuilt from the journal.
+/// whether the stage completed. Rebuilt from the journal. A stage that hands nothing on (the last one) keeps no results:
+/// <see cref="KeepsResults"/> is false, and they are left in the journal.
 /// </summary>
-public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, int Done, int Failed, int Skipped, bool Completed)
+public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, int Done, int Failed, int Skipped, bool Completed,
+    bool KeepsResults = true)
 {
     public static readonly StageState Empty = new(ImmutableDictionary<int, SettledFile>.Empty, 0, 0, 0, false);
+
+    /// <summary>The state of a stage before anything is recorded; <paramref name="handsOn"/>: a later stage takes its files.</summary>
+    public static StageState For(bool handsOn) => Empty with { KeepsResults = handsOn };
 
     public int Settled => Done + Failed + Skipped;
 
@@ -31,7 +36,7 @@ public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, i
         foreach (var record in e.Records)
         {
             // A file is recorded once; a second record for it (never written by StageActor) would not count twice.
-            if (!records.TryAdd(record.FileId, SettledFile.Of(record))) continue;
+            if (!records.TryAdd(record.FileId, Kept(SettledFile.Of(record)))) continue;
             switch (record.Status)
             {
                 case FileStatus.Done: done++; break;
@@ -39,8 +44,10 @@ public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, i
                 default: skipped++; break;
             }
         }
-        return new StageState(records.ToImmutable(), done, failed, skipped, Completed);
+        return this with { Records = records.ToImmutable(), Done = done, Failed = failed, Skipped = skipped };
     }
+
+    private SettledFile Kept(SettledFile file) => KeepsResults || file.Result is null ? file : file with { Result = null };
 
     private StageState Apply(StageEvents.FilesRequeued e)
     {
@@ -56,7 +63,11 @@ public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, i
                 default: skipped--; break;
             }
         }
-        return new StageState(records.ToImmutable(), done, failed, skipped, Completed && done + failed + skipped == Settled);
+        return this with
+        {
+            Records = records.ToImmutable(), Done = done, Failed = failed, Skipped = skipped,
+            Completed = Completed && done + failed + skipped == Settled,
+        };
     }
 
     /// <summary>The files failed here, quarantined ones only when <paramref name="includeQuarantined"/>.</summary>
@@ -65,13 +76,14 @@ public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, i
 
     public StageSnapshot ToSnapshot() => new(Records.Values.OrderBy(r => r.FileId).ToArray(), Completed);
 
-    public static StageState FromSnapshot(StageSnapshot snapshot)
+    public static StageState FromSnapshot(StageSnapshot snapshot, bool handsOn = true)
     {
+        var state = For(handsOn);
         int done = 0, failed = 0, skipped = 0;
         var records = ImmutableDictionary.CreateBuilder<int, SettledFile>();
         foreach (var file in snapshot.Records)
         {
-            if (!records.TryAdd(file.FileId, file)) continue;
+            if (!records.TryAdd(file.FileId, state.Kept(file))) continue;
             switch (file.Status)
             {
                 case FileStatus.Done: done++; break;
@@ -79,7 +91,7 @@ public sealed record StageState(ImmutableDictionary<int, SettledFile> Records, i
                 default: skipped++; break;
             }
         }
-        return new StageState(records.ToImmutable(), done, failed, skipped, snapshot.Completed);
+        return state with { Records = records.ToImmutable(), Done = done, Failed = failed, Skipped = skipped, Completed = snapshot.Completed };
     }
 }
 

@@ -55,6 +55,19 @@ public sealed class StageStateSpecs
     }
 
     [Fact]
+    public void Should_keep_no_results_at_a_stage_that_hands_nothing_on_even_from_a_snapshot_that_has_them()
+    {
+        var last = StageState.For(handsOn: false).Apply(Recorded(Record(1, FileStatus.Done) with { Result = "{\"final\":1}" }, Record(2, FileStatus.Failed)));
+        var kept = StageState.For(handsOn: true).Apply(Recorded(Record(1, FileStatus.Done) with { Result = "{\"final\":1}" }));
+
+        last.Records[1].ShouldBe(new SettledFile(1, FileStatus.Done, null, null, 1));
+        last.Records[2].Reason.ShouldBe("why");
+        (last.Done, last.Failed).ShouldBe((1, 1));
+        StageState.FromSnapshot(kept.ToSnapshot(), handsOn: false).Records[1].Result.ShouldBeNull();
+        StageState.FromSnapshot(kept.ToSnapshot()).Records[1].Result.ShouldBe("{\"final\":1}");
+    }
+
+    [Fact]
     public void Should_be_complete_only_after_the_completion_event()
     {
         StageState.Empty.Apply(Recorded(Record(1, FileStatus.Done))).Completed.ShouldBeFalse();
