@@ -38,7 +38,17 @@ public sealed class CofiSerializer : SerializerWithStringManifest
 
     public override string Manifest(object o) => ManifestOf(o.GetType());
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
+    /// <summary>
+    /// Written through a stream: System.Text.Json then rents only small buffers, where a serialization to bytes rents
+    /// one as large as the payload from the shared pool, which keeps it for good (a stage's snapshot of 100,000 files
+    /// left tens of MiB of pooled arrays behind).
+    /// </summary>
+    public override byte[] ToBinary(object obj)
+    {
+        using var stream = new MemoryStream();
+        JsonSerializer.Serialize(stream, obj, obj.GetType(), _options);
+        return stream.ToArray();
+    }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
