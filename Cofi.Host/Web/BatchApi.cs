@@ -180,8 +180,8 @@ public static class BatchApi
             if (await BatchApi.StatusAsync(manager, batchId) is not { } status) return Problems.BatchNotFound(batchId);
             var failed = status.Stages.Skip(1).Where(s => body.Stage is null || s.Stage == body.Stage).Sum(s => s.Failed);
             // Quarantined files are among the failed ones and stay failed unless asked for.
-            var quarantined = (await events.EventsAsync(batchId, new EventFilter(body.Stage, ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined), 1, 1,
-                request.HttpContext.RequestAborted)).Total;
+            var quarantined = await events.CountEventsAsync(batchId, new EventFilter(body.Stage, ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined),
+                request.HttpContext.RequestAborted);
             var retried = body.IncludeQuarantined ? failed : Math.Max(0, failed - quarantined);
             var left = body.IncludeQuarantined || quarantined == 0 ? "" : $"; {quarantined:N0} quarantined file(s) stay failed unless included";
             return TypedResults.Ok(new DryRunAnswer($"{retried:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
