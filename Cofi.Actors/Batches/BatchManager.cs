@@ -71,21 +71,21 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         Command<BatchCommands.Cancel>(m => Control(m, m.BatchId));
         Command<BatchCommands.AwaitCompletion>(m =>
         {
-            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchReplies.NotFound(m.BatchId));
             else if (!entry.IsUnfinished) Sender.Tell(FinishedReply(entry));
             else AddWaiter(m.BatchId, Sender);
         });
-        Command<BatchQueries.GetBatches>(_ => Sender.Tell(new BatchList(_state.Batches.Values.Select(b => b.Summary).ToList())));
+        Command<BatchQueries.GetBatches>(_ => Sender.Tell(new BatchReplies.List(_state.Batches.Values.Select(b => b.Summary).ToList())));
         Command<BatchQueries.GetStatus>(m =>
         {
-            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchReplies.NotFound(m.BatchId));
             // An ended batch's counts are final; its supervisor may still be stopping, and answers nothing then.
             else if (entry.IsUnfinished && _supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStatus(entry.Summary));
-            else Sender.Tell(new BatchStatusReply(entry.Summary, entry.FinalStages));
+            else Sender.Tell(new BatchReplies.Status(entry.Summary, entry.FinalStages));
         });
         Command<BatchQueries.GetStragglers>(m =>
         {
-            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchNotFound(m.BatchId));
+            if (!_state.Batches.TryGetValue(m.BatchId, out var entry)) Sender.Tell(new BatchReplies.NotFound(m.BatchId));
             else if (entry.IsUnfinished && _supervisors.TryGetValue(m.BatchId, out var supervisor)) supervisor.Forward(new SupervisorCommands.GetStragglers(m.Limit));
             else Sender.Tell(BatchStragglers.None(m.BatchId));
         });
@@ -150,7 +150,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             sender.Tell(reply);
-            Announce(((BatchAccepted)reply).BatchId);
+            Announce(((BatchReplies.Accepted)reply).BatchId);
             SnapshotIfDue();
             StartQueued();
         });
@@ -175,7 +175,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Batches.TryGetValue(retry.BatchId, out var entry))
         {
-            Sender.Tell(new BatchNotFound(retry.BatchId));
+            Sender.Tell(new BatchReplies.NotFound(retry.BatchId));
             return;
         }
         var sender = Sender;
@@ -184,7 +184,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
-            sender.Tell(new RetryFailedAccepted(e.BatchId, wasFinished));
+            sender.Tell(new BatchReplies.RetryFailedAccepted(e.BatchId, wasFinished));
             Announce(e.BatchId);
             if (!wasFinished && _supervisors.TryGetValue(e.BatchId, out var supervisor))
                 supervisor.Tell(new SupervisorCommands.RetryFailed(_state.Batches[e.BatchId].RetryRequests, e.Stage, e.IncludeQuarantined));
@@ -198,12 +198,12 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var machine = add.Machine.Trim();
         if (Uri.CheckHostName(machine) == UriHostNameType.Unknown)
         {
-            Sender.Tell(new MachineRejected(add.Machine, "not a host name or address"));
+            Sender.Tell(new BatchReplies.MachineRejected(add.Machine, "not a host name or address"));
             return;
         }
         if (Machines.Contains(machine, StringComparer.OrdinalIgnoreCase))
         {
-            Sender.Tell(new MachineRejected(machine, "already serves the pipeline"));
+            Sender.Tell(new BatchReplies.MachineRejected(machine, "already serves the pipeline"));
             return;
         }
         var sender = Sender;
@@ -212,7 +212,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.AddMachine(e.Machine, SharedOf(e.Machine)));
-            sender.Tell(new MachineAccepted(e.Machine, _supervisors.Count));
+            sender.Tell(new BatchReplies.MachineAccepted(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
     }
@@ -222,7 +222,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
         var machine = remove.Machine.Trim();
         if (!Machines.Contains(machine, StringComparer.OrdinalIgnoreCase))
         {
-            Sender.Tell(new MachineRejected(machine, "the coordinator serves no such machine"));
+            Sender.Tell(new BatchReplies.MachineRejected(machine, "the coordinator serves no such machine"));
             return;
         }
         var sender = Sender;
@@ -231,7 +231,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(e);
             Context.System.EventStream.Publish(new JournalRecorded(PersistenceId, LastSequenceNr, e));
             foreach (var supervisor in _supervisors.Values) supervisor.Tell(new SupervisorCommands.RemoveMachine(e.Machine));
-            sender.Tell(new MachineWithdrawn(e.Machine, _supervisors.Count));
+            sender.Tell(new BatchReplies.MachineWithdrawn(e.Machine, _supervisors.Count));
             SnapshotIfDue();
         });
     }
@@ -240,7 +240,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Batches.ContainsKey(change.BatchId))
         {
-            Sender.Tell(new BatchNotFound(change.BatchId));
+            Sender.Tell(new BatchReplies.NotFound(change.BatchId));
             return;
         }
         var sender = Sender;
@@ -294,7 +294,7 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
 
     private void OnDataDeleted(PurgeDeletions.Deleted deleted)
     {
-        var report = new BatchPurgeReport(deleted.BatchId, deleted.Rows);
+        var report = new BatchReplies.PurgeReport(deleted.BatchId, deleted.Rows);
         _log.Info("Batch {0} purged: {1}", deleted.BatchId, string.Join(", ", deleted.Rows.Where(d => d.Value > 0).Select(d => $"{d.Value} {d.Key} rows")));
         if (_state.Purged.GetValueOrDefault(deleted.BatchId))
         {
@@ -353,12 +353,12 @@ public sealed class BatchManager : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Batches.TryGetValue(batchId, out var entry))
         {
-            Sender.Tell(new BatchNotFound(batchId));
+            Sender.Tell(new BatchReplies.NotFound(batchId));
             return;
         }
         if (_state.Refusal(command, batchId) is { } refusal)
         {
-            Sender.Tell(new BatchControlRefused(batchId, refusal));
+            Sender.Tell(new BatchReplies.ControlRefused(batchId, refusal));
             return;
         }
         var sender = Sender;

@@ -102,19 +102,19 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
         if (key is not null && Keys.TryGetValue(key, out var first))
         {
             return first.RequestHash == hash
-                ? (new BatchAccepted(first.BatchId, first.Resumed, Replayed: true), null)
-                : (new SubmitKeyConflict(key, first.BatchId), null);
+                ? (new BatchReplies.Accepted(first.BatchId, first.Resumed, Replayed: true), null)
+                : (new BatchReplies.SubmitKeyConflict(key, first.BatchId), null);
         }
         var overInput = Batches.Values.Where(b => b.Summary.Input == submit.Input).ToList();
         if (submit.ResumeUnfinished && overInput.LastOrDefault(b => b.IsUnfinished) is { } unfinished)
         {
             var resumed = unfinished.Summary.BatchId;
-            return (new BatchAccepted(resumed, true), key is null ? null : new BatchEvents.ResumedBySubmit(resumed, key, hash!, now));
+            return (new BatchReplies.Accepted(resumed, true), key is null ? null : new BatchEvents.ResumedBySubmit(resumed, key, hash!, now));
         }
         if (!submit.Again && overInput.LastOrDefault() is { Summary.Status: BatchStatus.Completed } completed)
-            return (new BatchAlreadyCompleted(completed.Summary, completed.FinalStages), null);
+            return (new BatchReplies.AlreadyCompleted(completed.Summary, completed.FinalStages), null);
         var id = NextId;
-        return (new BatchAccepted(id, false), new BatchEvents.Submitted(id, submit.Input, now, submit.Name ?? BatchSummary.DefaultName(submit.Input),
+        return (new BatchReplies.Accepted(id, false), new BatchEvents.Submitted(id, submit.Input, now, submit.Name ?? BatchSummary.DefaultName(submit.Input),
             submit.Priority, submit.Labels is { Count: > 0 } labels ? labels : null, key, hash));
     }
 
@@ -133,14 +133,14 @@ public sealed record BatchManagerState(ImmutableSortedDictionary<long, BatchEntr
     }
 
     /// <summary>
-    /// Why the batch cannot be purged (<see cref="BatchNotFound"/>, or <see cref="BatchControlRefused"/> while it has
+    /// Why the batch cannot be purged (<see cref="BatchReplies.NotFound"/>, or <see cref="BatchReplies.ControlRefused"/> while it has
     /// not ended); null when it can, a batch purged before included.
     /// </summary>
     public ICofiMessage? PurgeRefusal(long batchId)
     {
-        if (!Batches.TryGetValue(batchId, out var entry)) return Purged.ContainsKey(batchId) ? null : new BatchNotFound(batchId);
+        if (!Batches.TryGetValue(batchId, out var entry)) return Purged.ContainsKey(batchId) ? null : new BatchReplies.NotFound(batchId);
         return entry.IsUnfinished
-            ? new BatchControlRefused(batchId, $"batch {batchId} is {entry.Summary.Status.ToString().ToLowerInvariant()}; cancel it first")
+            ? new BatchReplies.ControlRefused(batchId, $"batch {batchId} is {entry.Summary.Status.ToString().ToLowerInvariant()}; cancel it first")
             : null;
     }
 

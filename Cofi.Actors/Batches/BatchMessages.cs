@@ -33,14 +33,14 @@ public static class BatchCommands
     /// <param name="Name">shown with the batch; null: the input folder's or manifest's name.</param>
     /// <param name="Priority">from -100 to 100, higher first; queued batches start by it, and running batches take free machine slots by it.</param>
     /// <param name="IdempotencyKey">a retry with the same key gets the first answer again instead of another batch.</param>
-    /// <param name="Again">false: an input whose latest batch completed is not run again (<see cref="BatchAlreadyCompleted"/>).</param>
+    /// <param name="Again">false: an input whose latest batch completed is not run again (<see cref="BatchReplies.AlreadyCompleted"/>).</param>
     public sealed record Submit(string Input, bool ResumeUnfinished, string? Name = null, int Priority = 0,
         IReadOnlyDictionary<string, string>? Labels = null, string? IdempotencyKey = null, bool Again = true) : IBatchCommand;
 
     /// <summary>Answered with <see cref="BatchFinished"/> once the batch has finished (at once if it already has).</summary>
     public sealed record AwaitCompletion(long BatchId) : IBatchCommand, IWithBatchId;
 
-    /// <summary>Stop handing out new work for a running batch; answered with <see cref="BatchUpdated"/>, <see cref="BatchControlRefused"/> or <see cref="BatchNotFound"/>.</summary>
+    /// <summary>Stop handing out new work for a running batch; answered with <see cref="BatchUpdated"/>, <see cref="BatchReplies.ControlRefused"/> or <see cref="BatchReplies.NotFound"/>.</summary>
     public sealed record Pause(long BatchId) : IBatchCommand, IWithBatchId;
 
     /// <summary>Let a paused batch go on; answered like <see cref="Pause"/>.</summary>
@@ -51,25 +51,25 @@ public static class BatchCommands
 
     /// <summary>
     /// Process the batch's failed files again (retry-failed): a finished batch is queued again, a running one requeues
-    /// them at once. Answered with <see cref="RetryFailedAccepted"/> or <see cref="BatchNotFound"/>.
+    /// them at once. Answered with <see cref="BatchReplies.RetryFailedAccepted"/> or <see cref="BatchReplies.NotFound"/>.
     /// </summary>
     /// <param name="Stage">only the files that failed at this stage; null: every failed file.</param>
     /// <param name="IncludeQuarantined">quarantined files too (they are left out by default: their calls hung on several machines).</param>
     public sealed record RetryFailed(long BatchId, string? Stage = null, bool IncludeQuarantined = false) : IBatchCommand, IWithBatchId;
 
-    /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchNotFound"/>.</summary>
+    /// <summary>Record a batch's new priority (from -100 to 100); answered with <see cref="BatchUpdated"/> or <see cref="BatchReplies.NotFound"/>.</summary>
     /// <summary>A new priority, a new weight among batches of equal priority, or both; what is not given stays.</summary>
     public sealed record SetPriority(long BatchId, int? Priority, double? Weight = null) : IBatchCommand, IWithBatchId;
 
     /// <summary>
     /// A GPU machine the coordinator serves itself (an HTTP endpoint) stops getting work: its workers stop and their
-    /// calls in flight go back to the queue. Answered with <see cref="MachineWithdrawn"/> or <see cref="MachineRejected"/>.
+    /// calls in flight go back to the queue. Answered with <see cref="BatchReplies.MachineWithdrawn"/> or <see cref="BatchReplies.MachineRejected"/>.
     /// </summary>
     public sealed record RemoveMachine(string Machine) : IBatchCommand;
 
     /// <summary>
     /// A GPU machine that is only an HTTP endpoint joins: every running batch (and every later one) gets a GpuWorker
-    /// for it. Answered with <see cref="MachineAccepted"/> or <see cref="MachineRejected"/>.
+    /// for it. Answered with <see cref="BatchReplies.MachineAccepted"/> or <see cref="BatchReplies.MachineRejected"/>.
     /// </summary>
     public sealed record AddMachine(string Machine) : IBatchCommand;
 
@@ -83,8 +83,8 @@ public static class BatchCommands
     /// <summary>
     /// Delete an ended batch's data everywhere: its journals and snapshots and every read-model row of it. The batch
     /// is forgotten first and stays forgotten; its data goes in short chunks, and asking again for a batch already
-    /// purged finishes what an interrupted purge left. Answered with <see cref="BatchPurgeReport"/>,
-    /// <see cref="BatchControlRefused"/> (the batch has not ended), <see cref="BatchNotFound"/> or <see cref="BatchPurgeFailed"/>.
+    /// purged finishes what an interrupted purge left. Answered with <see cref="BatchReplies.PurgeReport"/>,
+    /// <see cref="BatchReplies.ControlRefused"/> (the batch has not ended), <see cref="BatchReplies.NotFound"/> or <see cref="BatchReplies.PurgeFailed"/>.
     /// </summary>
     /// <param name="ChunkRows">rows deleted in each short transaction.</param>
     public sealed record Purge(long BatchId, int ChunkRows = BatchPurge.DefaultChunkRows) : IBatchCommand, IWithBatchId;
@@ -93,7 +93,7 @@ public static class BatchCommands
     /// Retention: purge every batch that ended (completed, failed or cancelled) before <see cref="EndedBefore"/>, one
     /// after the other as <see cref="Purge"/> does, then delete the read-model rows older than it of batches this
     /// manager does not know. A queued, running or paused batch is never touched, however old. With
-    /// <see cref="DryRun"/> nothing is deleted and the report counts what would go. Answered with <see cref="BatchPruneReport"/>.
+    /// <see cref="DryRun"/> nothing is deleted and the report counts what would go. Answered with <see cref="BatchReplies.PruneReport"/>.
     /// </summary>
     public sealed record Prune(DateTimeOffset EndedBefore, bool DryRun = false, int ChunkRows = BatchPurge.DefaultChunkRows) : IBatchCommand;
 }
@@ -105,10 +105,10 @@ public static class BatchQueries
         public static readonly GetBatches Instance = new();
     }
 
-    /// <summary>Answered with <see cref="BatchStatusReply"/> once the batch's stages have recovered, or <see cref="BatchNotFound"/>.</summary>
+    /// <summary>Answered with <see cref="BatchReplies.Status"/> once the batch's stages have recovered, or <see cref="BatchReplies.NotFound"/>.</summary>
     public sealed record GetStatus(long BatchId) : IBatchQuery, IWithBatchId;
 
-    /// <summary>Answered with <see cref="BatchStragglers"/> (at most <see cref="Limit"/> calls; none once the batch has ended) or <see cref="BatchNotFound"/>.</summary>
+    /// <summary>Answered with <see cref="BatchStragglers"/> (at most <see cref="Limit"/> calls; none once the batch has ended) or <see cref="BatchReplies.NotFound"/>.</summary>
     public sealed record GetStragglers(long BatchId, int Limit) : IBatchQuery, IWithBatchId;
 }
 
@@ -158,22 +158,6 @@ public static class BatchEvents
 /// <summary>What a <see cref="BatchCommands.Submit"/> is answered with.</summary>
 public interface ISubmitReply : ICofiMessage;
 
-/// <param name="Replayed">the submission's idempotency key was seen before: this is the first answer again, nothing new was queued.</param>
-public sealed record BatchAccepted(long BatchId, bool Resumed, bool Replayed = false) : ISubmitReply, IWithBatchId;
-
-/// <summary>Published as a stop's hold begins: the calls of the batch in flight, which the stop now waits for.</summary>
-public sealed record BatchHolding(long BatchId, int InFlight) : IWithBatchId;
-
-/// <summary>The answer to <see cref="BatchCommands.Hold"/>; published on the event stream by the shutdown step that asked.</summary>
-/// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
-public sealed record BatchesHeld(int Batches, int StillInFlight, bool GraceRanOut, TimeSpan Grace);
-
-/// <summary>The idempotency key was first used for batch <see cref="BatchId"/> with a different request.</summary>
-public sealed record SubmitKeyConflict(string IdempotencyKey, long BatchId) : ISubmitReply;
-
-/// <summary>The input's latest batch completed and the submission did not ask to run it again; nothing was queued.</summary>
-public sealed record BatchAlreadyCompleted(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ISubmitReply;
-
 /// <param name="Name">null (a batch recorded before batches had names): the input folder's or manifest's name.</param>
 /// <param name="Labels">null: none.</param>
 public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
@@ -196,54 +180,30 @@ public sealed record BatchSummary(long BatchId, string Input, BatchStatus Status
     }
 }
 
-public sealed record BatchList(IReadOnlyList<BatchSummary> Batches) : ICofiMessage;
+/// <summary>Published as a stop's hold begins: the calls of the batch in flight, which the stop now waits for.</summary>
+public sealed record BatchHolding(long BatchId, int InFlight) : IWithBatchId;
 
-public sealed record BatchStatusReply(BatchSummary Batch, IReadOnlyList<StageCounts> Stages) : ICofiMessage;
+/// <summary>The answer to <see cref="BatchCommands.Hold"/>; published on the event stream by the shutdown step that asked.</summary>
+/// <param name="StillInFlight">calls that had not come back when the grace ran out: they are made again when the batch resumes.</param>
+public sealed record BatchesHeld(int Batches, int StillInFlight, bool GraceRanOut, TimeSpan Grace);
 
+/// <summary>
+/// A batch has ended: its supervisor tells the manager, which publishes it on the event stream and answers
+/// <see cref="BatchCommands.AwaitCompletion"/> and <see cref="BatchCommands.Cancel"/> with it.
+/// </summary>
 public sealed record BatchFinished(long BatchId, BatchStatus Status, string? Reason, IReadOnlyList<StageCounts> Stages, DateTimeOffset At) : ICofiMessage, IWithBatchId;
-
-public sealed record BatchNotFound(long BatchId) : ICofiMessage, IWithBatchId;
-
-/// <summary>A pause, resume or cancel that does not apply to the batch as it is now.</summary>
-public sealed record BatchControlRefused(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
 
 /// <summary>A batch's summary after a recorded change; the reply to pause and resume, and published on the event stream.</summary>
 public sealed record BatchUpdated(BatchSummary Summary) : ICofiMessage;
 
-/// <summary>What a purge deleted: rows per table, the journal, snapshot and read-model tables alike.</summary>
-public sealed record BatchPurgeReport(long BatchId, IReadOnlyDictionary<string, long> Deleted) : ICofiMessage, IWithBatchId
-{
-    /// <summary>Rows of the batch's own journals among <see cref="Deleted"/>.</summary>
-    public long JournalRows => Deleted.GetValueOrDefault(Persistence.JournalTables.Journal);
-}
-
 /// <summary>Published as a batch is purged: whatever keeps it in memory (live progress, history) forgets it.</summary>
 public sealed record BatchForgotten(long BatchId) : ICofiMessage, IWithBatchId;
-
-/// <summary>A purge that could not delete everything (the database failed); the batch stays forgotten, and purging it again finishes the work.</summary>
-public sealed record BatchPurgeFailed(long BatchId, string Reason) : ICofiMessage, IWithBatchId;
-
-/// <summary>What a prune deleted (or, in a dry run, would delete).</summary>
-/// <param name="Batches">the batches purged (or to be purged), each as it was before.</param>
-/// <param name="Rows">their rows by table: journal, tags, snapshots and the read model.</param>
-/// <param name="Unbatched">read-model rows older than the cut-off of batches the manager does not know, by table.</param>
-/// <param name="Incomplete">why the prune stopped before the end; what it did by then is in the report, and pruning again finishes it.</param>
-public sealed record BatchPruneReport(DateTimeOffset EndedBefore, bool DryRun, IReadOnlyList<BatchSummary> Batches, IReadOnlyDictionary<string, long> Rows,
-    IReadOnlyDictionary<string, long> Unbatched, string? Incomplete = null) : ICofiMessage;
 
 /// <summary>Published as a prune goes on: batches purged of those it took, and rows deleted so far, the by-age rows included.</summary>
 public sealed record BatchPruneProgress(int BatchesPurged, int Batches, long RowsDeleted);
 
 /// <summary>Published after each chunk a purge deletes: the batch's rows deleted so far.</summary>
 public sealed record BatchPurgeProgress(long BatchId, long RowsDeleted) : IWithBatchId;
-
-public sealed record RetryFailedAccepted(long BatchId, bool WasFinished) : ICofiMessage, IWithBatchId;
-
-public sealed record MachineAccepted(string Machine, int RunningBatches) : ICofiMessage;
-
-public sealed record MachineRejected(string Machine, string Reason) : ICofiMessage;
-
-public sealed record MachineWithdrawn(string Machine, int RunningBatches) : ICofiMessage;
 
 /// <summary>Published on the coordinator that now runs a batch: at its start, on resume, and after a coordinator took over.</summary>
 public sealed record BatchSupervising(long BatchId, string Input) : IWithBatchId;

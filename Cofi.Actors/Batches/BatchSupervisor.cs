@@ -127,7 +127,7 @@ public sealed class BatchSupervisor : ReceivePersistentActor
         Command<SupervisorCommands.GetStatus>(m =>
         {
             if (!_state.Started) Stash.Stash();
-            else Sender.Tell(new BatchStatusReply(m.Summary, StageCounts()));
+            else Sender.Tell(new BatchReplies.Status(m.Summary, StageCounts()));
         });
     }
 

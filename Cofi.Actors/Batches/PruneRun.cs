@@ -40,7 +40,7 @@ public sealed class PruneRun : ReceiveActor
         _isKnown = isKnown;
         _database = database;
         _asker = asker;
-        Receive<BatchPurgeReport>(m =>
+        Receive<BatchReplies.PurgeReport>(m =>
         {
             foreach (var (table, rows) in m.Deleted) _rows[table] = _rows.GetValueOrDefault(table) + rows;
             _purged.Add(_current!);
@@ -50,13 +50,13 @@ public sealed class PruneRun : ReceiveActor
             PurgeNext();
         });
         // Queued again by a retry-failed since the prune chose it, or purged by another request meanwhile: not this prune's.
-        Receive<BatchControlRefused>(_ => PurgeNext());
-        Receive<BatchNotFound>(_ => PurgeNext());
-        Receive<BatchPurgeFailed>(m => Finish(new Dictionary<string, long>(), $"batch {m.BatchId} could not be purged: {m.Reason}"));
+        Receive<BatchReplies.ControlRefused>(_ => PurgeNext());
+        Receive<BatchReplies.NotFound>(_ => PurgeNext());
+        Receive<BatchReplies.PurgeFailed>(m => Finish(new Dictionary<string, long>(), $"batch {m.BatchId} could not be purged: {m.Reason}"));
         Receive<Unbatched>(m => Finish(m.Rows, null));
         Receive<Counted>(m =>
         {
-            _asker.Tell(new BatchPruneReport(_prune.EndedBefore, true, [.. _pending], m.Rows, m.Unbatched));
+            _asker.Tell(new BatchReplies.PruneReport(_prune.EndedBefore, true, [.. _pending], m.Rows, m.Unbatched));
             Context.Stop(Self);
         });
         Receive<Failed>(m => Finish(new Dictionary<string, long>(), m.Reason));
@@ -96,7 +96,7 @@ public sealed class PruneRun : ReceiveActor
 
     private void Finish(IReadOnlyDictionary<string, long> unbatched, string? incomplete)
     {
-        var report = new BatchPruneReport(_prune.EndedBefore, false, _purged, _rows, unbatched, incomplete);
+        var report = new BatchReplies.PruneReport(_prune.EndedBefore, false, _purged, _rows, unbatched, incomplete);
         if (incomplete is null)
             _log.Info("Prune done: {0} batches ended before {1:u} purged, {2:N0} rows of theirs and {3:N0} older rows of unknown batches deleted",
                 _purged.Count, _prune.EndedBefore, _rows.Values.Sum(), unbatched.Values.Sum());

@@ -14,7 +14,7 @@ public sealed class PurgeDeletions : ReceiveActor
 {
     public const string Name = "purge-deletions";
 
-    /// <summary>Delete the batch's data; the sender is answered once it is gone (<see cref="Deleted"/> to the parent) or with <see cref="BatchPurgeFailed"/>.</summary>
+    /// <summary>Delete the batch's data; the sender is answered once it is gone (<see cref="Deleted"/> to the parent) or with <see cref="BatchReplies.PurgeFailed"/>.</summary>
     public sealed record Delete(long BatchId, int ChunkRows);
 
     /// <summary>Told to the parent: the batch's rows deleted by table, and whom to answer.</summary>
@@ -45,7 +45,7 @@ public sealed class PurgeDeletions : ReceiveActor
                 return;
             }
             _log.Error(m.Cause, "Purging batch {0} stopped before all its data was deleted; purging it again finishes the work", m.BatchId);
-            foreach (var asker in askers) asker.Tell(new BatchPurgeFailed(m.BatchId, m.Cause!.Message));
+            foreach (var asker in askers) asker.Tell(new BatchReplies.PurgeFailed(m.BatchId, m.Cause!.Message));
         });
     }
 

@@ -5,7 +5,7 @@ namespace Cofi.Actors.Batches;
 /// <summary>What the BatchManager (and the GPU membership) tell one batch's supervisor.</summary>
 public static class SupervisorCommands
 {
-    /// <summary>The manager's status query, carrying what the manager knows of the batch; answered with <see cref="BatchStatusReply"/>.</summary>
+    /// <summary>The manager's status query, carrying what the manager knows of the batch; answered with <see cref="BatchReplies.Status"/>.</summary>
     public sealed record GetStatus(BatchSummary Summary);
 
     /// <summary>The manager's stragglers query; answered with <see cref="BatchStragglers"/>.</summary>

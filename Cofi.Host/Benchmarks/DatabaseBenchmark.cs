@@ -51,7 +51,7 @@ public static class DatabaseBenchmark
         await using (var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, db))
         {
             var clock = Stopwatch.StartNew();
-            var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
+            var accepted = await runtime.BatchManager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
             var finished = await runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), TimeSpan.FromMinutes(30));
             var batchElapsed = clock.Elapsed;
             var writer = await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromMinutes(5));

@@ -53,7 +53,7 @@ public static class FleetBenchmark
         var settings = CofiSettings.FromConfig(config);
         await using var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, DatabaseSettings.Sqlite(Path.Combine(dir, "cofi.db")));
         var clock = Stopwatch.StartNew();
-        var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
+        var accepted = await runtime.BatchManager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
         var finished = await runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), TimeSpan.FromHours(2));
         var makespan = clock.Elapsed;
         var journal = new JournalReader(runtime.System);

@@ -59,7 +59,7 @@ public static class WriterBenchmark
         await using (var runtime = await CofiRuntime.StartAsync(NodePlan.Embedded(web: false), config, settings, db))
         {
             var clock = Stopwatch.StartNew();
-            var accepted = await runtime.BatchManager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
+            var accepted = await runtime.BatchManager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromMinutes(1));
             var finished = await runtime.BatchManager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), TimeSpan.FromHours(2));
             batchElapsed = clock.Elapsed;
             writer = await runtime.EventWriter.Ask<EventWriterStats>(EventWriterCommands.Drain.Instance, TimeSpan.FromMinutes(10));

@@ -57,7 +57,7 @@ public static class DbPruneCommand
             await using (runtime)
             {
                 runtime.System.ActorOf(Props.Create(() => new ProgressLines()), "prune-progress");
-                var report = await runtime.BatchManager.Ask<BatchPruneReport>(new BatchCommands.Prune(cutoff, result.GetValue(dryRun), rows), TimeSpan.FromDays(1));
+                var report = await runtime.BatchManager.Ask<BatchReplies.PruneReport>(new BatchCommands.Prune(cutoff, result.GetValue(dryRun), rows), TimeSpan.FromDays(1));
                 Console.Write(Describe(report));
                 await runtime.StopAsync();
                 return report.Incomplete is null ? 0 : CommandHost.UnexpectedError;
@@ -79,7 +79,7 @@ public static class DbPruneCommand
     }
 
     /// <summary>The batches and the rows per table, as the prune's last lines.</summary>
-    public static string Describe(BatchPruneReport report)
+    public static string Describe(BatchReplies.PruneReport report)
     {
         var text = new System.Text.StringBuilder();
         var verb = report.DryRun ? "would be pruned" : "pruned";

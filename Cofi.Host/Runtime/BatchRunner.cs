@@ -32,19 +32,19 @@ public static class BatchRunner
         var board = new ProgressBoard();
         board.Attach(runtime.System);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
-        BatchAccepted accepted;
-        BatchStatusReply status;
+        BatchReplies.Accepted accepted;
+        BatchReplies.Status status;
         try
         {
             var reply = await runtime.BatchManager.Ask<ISubmitReply>(new BatchCommands.Submit(input, ResumeUnfinished: true, Again: again), TimeSpan.FromSeconds(60), ending.Token);
-            if (reply is BatchAlreadyCompleted completed)
+            if (reply is BatchReplies.AlreadyCompleted completed)
             {
                 Console.WriteLine(CompletedLine(completed));
                 return Completed;
             }
-            accepted = (BatchAccepted)reply;
+            accepted = (BatchReplies.Accepted)reply;
             board.BatchId = accepted.BatchId;
-            status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(accepted.BatchId), TimeSpan.FromMinutes(10), ending.Token);
+            status = await runtime.BatchManager.Ask<BatchReplies.Status>(new BatchQueries.GetStatus(accepted.BatchId), TimeSpan.FromMinutes(10), ending.Token);
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
@@ -67,16 +67,16 @@ public static class BatchRunner
         board.Attach(runtime.System);
         board.BatchId = batchId;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping, runtime.Ended);
-        BatchStatusReply status;
+        BatchReplies.Status status;
         try
         {
             var reply = await runtime.BatchManager.Ask<object>(new BatchCommands.RetryFailed(batchId, IncludeQuarantined: includeQuarantined), TimeSpan.FromSeconds(60), ending.Token);
-            if (reply is BatchNotFound)
+            if (reply is BatchReplies.NotFound)
             {
                 await Console.Error.WriteLineAsync($"cofi: no batch {batchId} in {runtime.Database.SqliteFile ?? "the database"}");
                 return NotFound;
             }
-            status = await runtime.BatchManager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10), ending.Token);
+            status = await runtime.BatchManager.Ask<BatchReplies.Status>(new BatchQueries.GetStatus(batchId), TimeSpan.FromMinutes(10), ending.Token);
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
@@ -172,7 +172,7 @@ public static class BatchRunner
     /// "batch 7 over /in completed 2026-12-01 12:00:03 UTC: 10,000 files, 9,950 done, 50 failed, 0 skipped; run with
     /// --again to process it again". Done: through every stage before the last; failed: at any stage; skipped: the rest.
     /// </summary>
-    public static string CompletedLine(BatchAlreadyCompleted completed)
+    public static string CompletedLine(BatchReplies.AlreadyCompleted completed)
     {
         var (batch, stages) = (completed.Batch, completed.Stages);
         var files = stages.Count == 0 ? 0 : stages[0].Total ?? stages[0].Settled;

@@ -74,8 +74,8 @@ public static class BatchApi
     }
 
     /// <summary>The BatchManager's status of the batch, for a dry run; null when there is no such batch.</summary>
-    public static async Task<BatchStatusReply?> StatusAsync(IRequiredActor<BatchManager> manager, long batchId) =>
-        await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) as BatchStatusReply;
+    public static async Task<BatchReplies.Status?> StatusAsync(IRequiredActor<BatchManager> manager, long batchId) =>
+        await manager.ActorRef.Ask<object>(new BatchQueries.GetStatus(batchId), AskTimeout) as BatchReplies.Status;
 
     public static async Task<Ok<IReadOnlyList<BatchSummary>>> ListAsync(BatchReads reads, HttpContext http)
     {
@@ -99,9 +99,9 @@ public static class BatchApi
         var reply = await manager.ActorRef.Ask<ISubmitReply>(submit, AskTimeout);
         switch (reply)
         {
-            case SubmitKeyConflict conflict:
+            case BatchReplies.SubmitKeyConflict conflict:
                 return Problems.Conflict($"{SubmitRules.IdempotencyHeader} '{conflict.IdempotencyKey}' was first sent for batch {conflict.BatchId} with another request");
-            case BatchAccepted accepted:
+            case BatchReplies.Accepted accepted:
                 if (accepted.Replayed) request.HttpContext.Response.Headers[ReplayedHeader] = "true";
                 else log.Mutation($"batch {accepted.BatchId} {(accepted.Resumed ? "resumed by a submission" : "submitted")} over {submit.Input}", body!.Reason);
                 return TypedResults.Created($"/api/batches/{accepted.BatchId}", new SubmitResponse(accepted.BatchId, accepted.Resumed, submit.Input));
@@ -116,7 +116,7 @@ public static class BatchApi
         if (fromProgress) http.Response.Headers[BatchReads.AnsweredByHeader] = BatchReads.FromProgress;
         return reply switch
         {
-            BatchStatusReply status => TypedResults.Ok(new BatchDetail(status.Batch, status.Stages)),
+            BatchReplies.Status status => TypedResults.Ok(new BatchDetail(status.Batch, status.Stages)),
             null => Problems.Unavailable(http, $"the batch manager is not answering (a coordinator may be taking over) and this coordinator has seen no progress of batch {batchId}"),
             _ => Problems.BatchNotFound(batchId),
         };
@@ -132,8 +132,8 @@ public static class BatchApi
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),
-            BatchControlRefused refusal => Problems.Conflict(refusal.Reason),
-            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            BatchReplies.ControlRefused refusal => Problems.Conflict(refusal.Reason),
+            BatchReplies.NotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
@@ -160,14 +160,14 @@ public static class BatchApi
         return reply switch
         {
             BatchFinished finished => TypedResults.Ok(finished),
-            BatchControlRefused refusal => Problems.Conflict(refusal.Reason),
-            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            BatchReplies.ControlRefused refusal => Problems.Conflict(refusal.Reason),
+            BatchReplies.NotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
 
     /// <summary>Failed files go through again from the stage each failed at: a finished batch is queued again, a running one requeues them.</summary>
-    public static async Task<Results<Accepted<RetryFailedAccepted>, Ok<DryRunAnswer>, ProblemHttpResult>> RetryFailedAsync(long batchId, HttpRequest request,
+    public static async Task<Results<Accepted<BatchReplies.RetryFailedAccepted>, Ok<DryRunAnswer>, ProblemHttpResult>> RetryFailedAsync(long batchId, HttpRequest request,
         IRequiredActor<BatchManager> manager, CofiSettings settings, ReadModelEvents events, OperatorLog log)
     {
         var (body, refused) = await OperatorBody.ReadAsync(request, RetryFields, new RetryRequest());
@@ -180,20 +180,20 @@ public static class BatchApi
             if (await BatchApi.StatusAsync(manager, batchId) is not { } status) return Problems.BatchNotFound(batchId);
             var failed = status.Stages.Skip(1).Where(s => body.Stage is null || s.Stage == body.Stage).Sum(s => s.Failed);
             // Quarantined files are among the failed ones and stay failed unless asked for.
-            var quarantined = (await events.EventsAsync(batchId, new EventFilter(body.Stage, ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined), 1, 1,
-                request.HttpContext.RequestAborted)).Total;
+            var quarantined = await events.CountEventsAsync(batchId, new EventFilter(body.Stage, ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined),
+                request.HttpContext.RequestAborted);
             var retried = body.IncludeQuarantined ? failed : Math.Max(0, failed - quarantined);
             var left = body.IncludeQuarantined || quarantined == 0 ? "" : $"; {quarantined:N0} quarantined file(s) stay failed unless included";
             return TypedResults.Ok(new DryRunAnswer($"{retried:N0} failed file(s) of batch {batchId} '{status.Batch.Name}'" +
                 (body.Stage is null ? "" : $" at {body.Stage}") + " go through again from the stage each failed at" + left, retried, retried > ConfirmRetryOver));
         }
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RetryFailed(batchId, body.Stage, body.IncludeQuarantined), AskTimeout);
-        if (reply is RetryFailedAccepted)
+        if (reply is BatchReplies.RetryFailedAccepted)
             log.Mutation($"batch {batchId}: failed files retried" + (body.Stage is null ? "" : $" at {body.Stage}") + (body.IncludeQuarantined ? ", quarantined ones too" : ""), body.Reason);
         return reply switch
         {
-            RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),
-            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            BatchReplies.RetryFailedAccepted accepted => TypedResults.Accepted($"/api/batches/{batchId}", accepted),
+            BatchReplies.NotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }
@@ -220,7 +220,7 @@ public static class BatchApi
         return reply switch
         {
             BatchUpdated updated => TypedResults.Ok(updated.Summary),
-            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            BatchReplies.NotFound notFound => Problems.BatchNotFound(notFound.BatchId),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };
     }

@@ -40,20 +40,20 @@ public sealed class BatchReads
     /// <returns>every batch; <c>FromProgress</c> when the BatchManager did not answer.</returns>
     public async Task<(IReadOnlyList<BatchSummary> Batches, bool FromProgress)> ListAsync()
     {
-        if (await AskManagerAsync<BatchList>(BatchQueries.GetBatches.Instance) is { } list) return (list.Batches, false);
+        if (await AskManagerAsync<BatchReplies.List>(BatchQueries.GetBatches.Instance) is { } list) return (list.Batches, false);
         return ((await SnapshotAsync(null)).Batches, true);
     }
 
-    /// <returns>the BatchManager's <see cref="BatchStatusReply"/> or <see cref="BatchNotFound"/>; when it did not answer, a
-    /// <see cref="BatchStatusReply"/> from live progress, or null if this coordinator has seen nothing of the batch.</returns>
+    /// <returns>the BatchManager's <see cref="BatchReplies.Status"/> or <see cref="BatchReplies.NotFound"/>; when it did not answer, a
+    /// <see cref="BatchReplies.Status"/> from live progress, or null if this coordinator has seen nothing of the batch.</returns>
     public async Task<(object? Reply, bool FromProgress)> StatusAsync(long batchId)
     {
         if (await AskManagerAsync<object>(new BatchQueries.GetStatus(batchId)) is { } reply) return (reply, false);
         var snapshot = await SnapshotAsync(batchId);
-        return (snapshot.Batches.SingleOrDefault() is { } batch ? new BatchStatusReply(batch, snapshot.Stages) : null, true);
+        return (snapshot.Batches.SingleOrDefault() is { } batch ? new BatchReplies.Status(batch, snapshot.Stages) : null, true);
     }
 
-    /// <returns>the BatchManager's <see cref="BatchStragglers"/> or <see cref="BatchNotFound"/>; null when it did not answer
+    /// <returns>the BatchManager's <see cref="BatchStragglers"/> or <see cref="BatchReplies.NotFound"/>; null when it did not answer
     /// (live progress knows no calls in flight).</returns>
     public Task<object?> StragglersAsync(long batchId, int limit) => AskManagerAsync<object>(new BatchQueries.GetStragglers(batchId, limit));
 

@@ -12,7 +12,7 @@ public sealed class BatchCompletion(IRequiredActor<BatchManager> manager) : ICom
     public string Kind => "batch";
 
     public async Task<IReadOnlyList<string>> ValuesAsync(CancellationToken cancel) =>
-        (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(10), cancel)).Batches
+        (await manager.ActorRef.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(10), cancel)).Batches
             .OrderByDescending(b => b.BatchId).Select(b => b.BatchId.ToString()).ToList();
 }
 

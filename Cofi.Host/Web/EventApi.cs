@@ -74,7 +74,7 @@ public static partial class EventApi
 
     /// <summary>Asked of the BatchManager's memory, so an unknown batch costs no database query.</summary>
     private static async Task<bool> ExistsAsync(IRequiredActor<BatchManager> manager, long batchId, CancellationToken cancel) =>
-        (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel)).Batches.Any(b => b.BatchId == batchId);
+        (await manager.ActorRef.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel)).Batches.Any(b => b.BatchId == batchId);
 
     [GeneratedRegex("^[a-z_]{1,32}$")]
     private static partial Regex StatusPattern();

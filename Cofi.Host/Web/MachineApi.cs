@@ -79,10 +79,10 @@ public static class MachineApi
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.AddMachine(body.Host), AskTimeout);
         switch (reply)
         {
-            case MachineAccepted accepted:
+            case BatchReplies.MachineAccepted accepted:
                 log.Mutation($"GPU machine {accepted.Machine} added; {accepted.RunningBatches} running batch(es) send it work", body.Reason);
                 return TypedResults.Ok(new MachineChange(accepted.Machine, accepted.RunningBatches));
-            case MachineRejected rejected:
+            case BatchReplies.MachineRejected rejected:
                 return Problems.Conflict($"GPU machine {rejected.Machine} not added: {rejected.Reason}");
             default:
                 throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
@@ -97,16 +97,16 @@ public static class MachineApi
         var onNode = (await GpuNodes.DescribeAsync(system, cancel)).FirstOrDefault(n => n.Machines.Any(m => string.Equals(m.Machine, host, StringComparison.OrdinalIgnoreCase)));
         if (onNode is not null)
             return Problems.Conflict($"GPU machine {host} belongs to GPU node {onNode.Node}: drain the node instead (gpu drain {onNode.Node})");
-        var running = (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, AskTimeout, cancel)).Batches.Count(b => b.Status is BatchStatus.Running or BatchStatus.Paused);
+        var running = (await manager.ActorRef.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, AskTimeout, cancel)).Batches.Count(b => b.Status is BatchStatus.Running or BatchStatus.Paused);
         if (body!.DryRun)
             return TypedResults.Ok(new DryRunAnswer($"GPU machine {host} takes no more work; its calls in flight in {running} running batch(es) go back to the queue", running, true));
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.RemoveMachine(host), AskTimeout, cancel);
         switch (reply)
         {
-            case MachineWithdrawn withdrawn:
+            case BatchReplies.MachineWithdrawn withdrawn:
                 log.Mutation($"GPU machine {withdrawn.Machine} removed from {withdrawn.RunningBatches} running batch(es)", body.Reason);
                 return TypedResults.Ok(new MachineChange(withdrawn.Machine, withdrawn.RunningBatches));
-            case MachineRejected rejected:
+            case BatchReplies.MachineRejected rejected:
                 return Problems.NotFound("machine not found", $"GPU machine {rejected.Machine}: {rejected.Reason}");
             default:
                 throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");

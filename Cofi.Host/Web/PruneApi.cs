@@ -43,7 +43,7 @@ public static class PruneApi
         return routes;
     }
 
-    public static async Task<Results<Ok<BatchPruneReport>, Ok<PruneDryRun>, ProblemHttpResult>> PruneAsync(HttpRequest request,
+    public static async Task<Results<Ok<BatchReplies.PruneReport>, Ok<PruneDryRun>, ProblemHttpResult>> PruneAsync(HttpRequest request,
         IRequiredActor<BatchManager> manager, OperatorLog log, TimeProvider clock)
     {
         var (body, refused) = await OperatorBody.ReadAsync(request, Fields, new PruneRequest());
@@ -61,7 +61,7 @@ public static class PruneApi
         else if (!RetentionAge.TryParse(body.OlderThan, out var age)) return Problems.Fields("olderThan", $"must be {RetentionAge.Hint} (got '{body.OlderThan}')");
         else cutoff = now - age;
 
-        var report = await manager.ActorRef.Ask<BatchPruneReport>(new BatchCommands.Prune(cutoff, body.DryRun), PruneTimeout);
+        var report = await manager.ActorRef.Ask<BatchReplies.PruneReport>(new BatchCommands.Prune(cutoff, body.DryRun), PruneTimeout);
         if (report.DryRun)
             return TypedResults.Ok(new PruneDryRun(
                 $"{report.Batches.Count:N0} {(report.Batches.Count == 1 ? "batch" : "batches")} that ended before {cutoff:u} and all their data ({report.Rows.Values.Sum():N0} rows), " +

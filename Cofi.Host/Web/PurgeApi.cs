@@ -16,7 +16,7 @@ public static class PurgeApi
     /// <summary>The deletion of a large batch goes in many short chunks; past this the answer is 503 and the purge goes on.</summary>
     private static readonly TimeSpan PurgeTimeout = TimeSpan.FromMinutes(10);
 
-    public static async Task<Results<Ok<BatchPurgeReport>, Ok<DryRunAnswer>, ProblemHttpResult>> PurgeAsync(long batchId, HttpRequest request,
+    public static async Task<Results<Ok<BatchReplies.PurgeReport>, Ok<DryRunAnswer>, ProblemHttpResult>> PurgeAsync(long batchId, HttpRequest request,
         IRequiredActor<BatchManager> manager, OperatorLog log)
     {
         var (body, refused) = await OperatorBody.ReadRequestAsync(request);
@@ -33,13 +33,13 @@ public static class PurgeApi
                 files, true));
         }
         var reply = await manager.ActorRef.Ask<object>(new BatchCommands.Purge(batchId), PurgeTimeout);
-        if (reply is BatchPurgeReport report) log.Mutation($"batch {batchId} purged ({report.JournalRows:N0} journal rows, {report.Deleted.Sum(d => d.Value):N0} rows in all)", body.Reason);
+        if (reply is BatchReplies.PurgeReport report) log.Mutation($"batch {batchId} purged ({report.JournalRows:N0} journal rows, {report.Deleted.Sum(d => d.Value):N0} rows in all)", body.Reason);
         return reply switch
         {
-            BatchPurgeReport purged => TypedResults.Ok(purged),
-            BatchControlRefused refusal => Problems.Conflict(refusal.Reason),
-            BatchNotFound notFound => Problems.BatchNotFound(notFound.BatchId),
-            BatchPurgeFailed failed => Problems.Status(StatusCodes.Status500InternalServerError, "purge incomplete",
+            BatchReplies.PurgeReport purged => TypedResults.Ok(purged),
+            BatchReplies.ControlRefused refusal => Problems.Conflict(refusal.Reason),
+            BatchReplies.NotFound notFound => Problems.BatchNotFound(notFound.BatchId),
+            BatchReplies.PurgeFailed failed => Problems.Status(StatusCodes.Status500InternalServerError, "purge incomplete",
                 $"batch {batchId} is forgotten but not all its data could be deleted ({failed.Reason}); purge it again to finish"),
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}"),
         };

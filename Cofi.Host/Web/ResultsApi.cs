@@ -88,7 +88,7 @@ public static class ResultsApi
         limit is < 1 or > MaxLimit ? Problems.Fields("limit", $"must be between 1 and {MaxLimit}") : null;
 
     private static async Task<BatchSummary?> Batch(IRequiredActor<BatchManager> manager, long batchId, CancellationToken cancel) =>
-        (await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel)).Batches.FirstOrDefault(b => b.BatchId == batchId);
+        (await manager.ActorRef.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(30), cancel)).Batches.FirstOrDefault(b => b.BatchId == batchId);
 
     /// <summary>The error a file_error row's payload names.</summary>
     private static string? ErrorOf(string? payload)

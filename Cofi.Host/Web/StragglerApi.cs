@@ -22,7 +22,7 @@ public static class StragglerApi
         return await reads.StragglersAsync(batchId, limit ?? DefaultLimit) switch
         {
             BatchStragglers stragglers => TypedResults.Ok(stragglers),
-            BatchNotFound => Problems.BatchNotFound(batchId),
+            BatchReplies.NotFound => Problems.BatchNotFound(batchId),
             null => Problems.Unavailable(http, "the batch manager is not answering (a coordinator may be taking over); the running calls are known only to it"),
             var other => throw new InvalidOperationException($"unexpected reply {other.GetType().Name}"),
         };

@@ -21,17 +21,27 @@ public sealed class ReadModelEvents(DatabaseSettings journal, CofiSettings setti
     public async Task<EventPage> EventsAsync(long batchId, EventFilter filter, int page, int pageSize, CancellationToken cancel, bool newestFirst = false)
     {
         var (condition, parameters) = Where(batchId, filter);
-        var table = Q(ReadModelTables.ExecutionLog);
         await using var connection = _db.OpenRawConnection();
-        var total = Convert.ToInt32(await SqlRows.ScalarAsync(connection, $"SELECT COUNT(*) FROM {table} WHERE {condition}", parameters, cancel));
+        var total = await CountAsync(connection, condition, parameters, cancel);
         var items = await SqlRows.ReadAsync(connection,
             $"SELECT {EventColumns} " +
-            $"FROM {table} WHERE {condition} ORDER BY {Q("id")}{(newestFirst ? " DESC" : "")} LIMIT @take OFFSET @skip",
+            $"FROM {Q(ReadModelTables.ExecutionLog)} WHERE {condition} ORDER BY {Q("id")}{(newestFirst ? " DESC" : "")} LIMIT @take OFFSET @skip",
             [.. parameters, ("take", pageSize), ("skip", (page - 1) * pageSize)],
             r => ReadEvent(r, batchId),
             cancel);
         return new EventPage(page, pageSize, total, items);
     }
+
+    /// <summary>The batch's log rows that <paramref name="filter"/> keeps: the total of their <see cref="EventsAsync"/> pages.</summary>
+    public async Task<int> CountEventsAsync(long batchId, EventFilter filter, CancellationToken cancel)
+    {
+        var (condition, parameters) = Where(batchId, filter);
+        await using var connection = _db.OpenRawConnection();
+        return await CountAsync(connection, condition, parameters, cancel);
+    }
+
+    private async Task<int> CountAsync(DbConnection connection, string condition, List<(string, object)> parameters, CancellationToken cancel) =>
+        Convert.ToInt32(await SqlRows.ScalarAsync(connection, $"SELECT COUNT(*) FROM {Q(ReadModelTables.ExecutionLog)} WHERE {condition}", parameters, cancel));
 
     /// <summary>The batch's log rows written after row <paramref name="after"/>, oldest first: the way <c>batch tail</c> follows the log.</summary>
     public async Task<IReadOnlyList<BatchEvent>> EventsAfterAsync(long batchId, EventFilter filter, long after, int limit, CancellationToken cancel)

@@ -14,7 +14,7 @@ public sealed class BatchManagerCheck(IRequiredActor<BatchManager> manager) : IR
     {
         try
         {
-            await manager.ActorRef.Ask<BatchList>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(4), cancellationToken);
+            await manager.ActorRef.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, TimeSpan.FromSeconds(4), cancellationToken);
             return null;
         }
         catch (AskTimeoutException)

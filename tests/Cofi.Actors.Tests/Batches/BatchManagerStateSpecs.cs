@@ -18,7 +18,7 @@ public sealed class BatchManagerStateSpecs
     {
         var (reply, submitted) = BatchManagerState.Empty.Decide(new BatchCommands.Submit("/in/a", true), Now);
 
-        reply.ShouldBe(new BatchAccepted(1, false));
+        reply.ShouldBe(new BatchReplies.Accepted(1, false));
         submitted.ShouldBe(new BatchEvents.Submitted(1, "/in/a", Now, "a"));
     }
 
@@ -43,7 +43,7 @@ public sealed class BatchManagerStateSpecs
 
         var (reply, submitted) = state.Decide(new BatchCommands.Submit("/in/a", true), Now);
 
-        reply.ShouldBe(new BatchAccepted(1, true));
+        reply.ShouldBe(new BatchReplies.Accepted(1, true));
         submitted.ShouldBeNull();
     }
 
@@ -54,7 +54,7 @@ public sealed class BatchManagerStateSpecs
             .Apply(new BatchEvents.Started(1, Now))
             .Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
 
-        state.Decide(new BatchCommands.Submit("/in/a", true), Now).Reply.ShouldBe(new BatchAccepted(2, false));
+        state.Decide(new BatchCommands.Submit("/in/a", true), Now).Reply.ShouldBe(new BatchReplies.Accepted(2, false));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class BatchManagerStateSpecs
 
         var (reply, again) = state.Decide(first, Now.AddMinutes(5));
 
-        reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+        reply.ShouldBe(new BatchReplies.Accepted(1, false, Replayed: true));
         again.ShouldBeNull();
     }
 
@@ -129,7 +129,7 @@ public sealed class BatchManagerStateSpecs
         var rebuilt = new IBatchEvent[] { submitted!, new BatchEvents.Started(1, Now), new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now) }
             .Aggregate(BatchManagerState.Empty, (state, e) => state.Apply(e));
 
-        rebuilt.Decide(first, Now).Reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+        rebuilt.Decide(first, Now).Reply.ShouldBe(new BatchReplies.Accepted(1, false, Replayed: true));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class BatchManagerStateSpecs
     {
         var state = Apply(new BatchCommands.Submit("/in/a", false, Name: "a", Priority: 0, Labels: new Dictionary<string, string>(), IdempotencyKey: "k-1"));
 
-        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1"), Now).Reply.ShouldBe(new BatchAccepted(1, false, Replayed: true));
+        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1"), Now).Reply.ShouldBe(new BatchReplies.Accepted(1, false, Replayed: true));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class BatchManagerStateSpecs
 
         var (reply, submitted) = state.Decide(new BatchCommands.Submit("/in/a", false, Priority: 6, IdempotencyKey: "k-1"), Now);
 
-        reply.ShouldBe(new SubmitKeyConflict("k-1", 1));
+        reply.ShouldBe(new BatchReplies.SubmitKeyConflict("k-1", 1));
         submitted.ShouldBeNull();
     }
 
@@ -156,7 +156,7 @@ public sealed class BatchManagerStateSpecs
     {
         var state = Apply(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-1"));
 
-        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-2"), Now).Reply.ShouldBe(new BatchAccepted(2, false));
+        state.Decide(new BatchCommands.Submit("/in/a", false, IdempotencyKey: "k-2"), Now).Reply.ShouldBe(new BatchReplies.Accepted(2, false));
     }
 
     [Fact]
@@ -168,10 +168,10 @@ public sealed class BatchManagerStateSpecs
         var (reply, recorded) = state.Decide(resume, Now);
         var finished = state.Apply(recorded!).Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
 
-        reply.ShouldBe(new BatchAccepted(1, true));
+        reply.ShouldBe(new BatchReplies.Accepted(1, true));
         recorded.ShouldBeOfType<BatchEvents.ResumedBySubmit>().BatchId.ShouldBe(1);
         var (retried, nothing) = finished.Decide(resume, Now);
-        retried.ShouldBe(new BatchAccepted(1, true, Replayed: true));
+        retried.ShouldBe(new BatchReplies.Accepted(1, true, Replayed: true));
         nothing.ShouldBeNull();
     }
 
@@ -184,10 +184,10 @@ public sealed class BatchManagerStateSpecs
 
         var (reply, submitted) = state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now);
 
-        var completed = reply.ShouldBeOfType<BatchAlreadyCompleted>();
+        var completed = reply.ShouldBeOfType<BatchReplies.AlreadyCompleted>();
         (completed.Batch.BatchId, completed.Batch.Status, completed.Stages).ShouldBe((1L, BatchStatus.Completed, stages));
         submitted.ShouldBeNull();
-        state.Decide(new BatchCommands.Submit("/in/a", true, Again: true), Now).Reply.ShouldBe(new BatchAccepted(2, false));
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: true), Now).Reply.ShouldBe(new BatchReplies.Accepted(2, false));
     }
 
     [Theory]
@@ -198,7 +198,7 @@ public sealed class BatchManagerStateSpecs
         var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
         state = Submit(state, "/in/a").Apply(new BatchEvents.Finished(2, status, "stopped", [], Now));
 
-        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchAccepted(3, false));
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchReplies.Accepted(3, false));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class BatchManagerStateSpecs
         var state = Submit(BatchManagerState.Empty, "/in/a").Apply(new BatchEvents.Finished(1, BatchStatus.Completed, null, [], Now));
         state = Submit(state, "/in/a").Apply(new BatchEvents.Started(2, Now));
 
-        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchAccepted(2, true));
+        state.Decide(new BatchCommands.Submit("/in/a", true, Again: false), Now).Reply.ShouldBe(new BatchReplies.Accepted(2, true));
     }
 
     [Fact]
@@ -217,8 +217,8 @@ public sealed class BatchManagerStateSpecs
         var (_, keyed) = state.Decide(new BatchCommands.Submit("/in/b", false, IdempotencyKey: "k"), Now);
         state = state.Apply(keyed!).Apply(new BatchEvents.Finished(2, BatchStatus.Cancelled, "cancelled by an operator", [], Now));
 
-        state.PurgeRefusal(1).ShouldBe(new BatchControlRefused(1, "batch 1 is running; cancel it first"));
-        state.PurgeRefusal(3).ShouldBe(new BatchNotFound(3));
+        state.PurgeRefusal(1).ShouldBe(new BatchReplies.ControlRefused(1, "batch 1 is running; cancel it first"));
+        state.PurgeRefusal(3).ShouldBe(new BatchReplies.NotFound(3));
         state.PurgeRefusal(2).ShouldBeNull();
         var purged = state.Apply(new BatchEvents.Purged(2, Now));
 
@@ -226,7 +226,7 @@ public sealed class BatchManagerStateSpecs
         purged.Keys.ShouldBeEmpty();
         purged.UnfinishedPurges.ShouldBe([2L]);
         purged.PurgeRefusal(2).ShouldBeNull("purging again finishes an interrupted purge");
-        purged.Decide(new BatchCommands.Submit("/in/c", false), Now).Reply.ShouldBe(new BatchAccepted(3, false));
+        purged.Decide(new BatchCommands.Submit("/in/c", false), Now).Reply.ShouldBe(new BatchReplies.Accepted(3, false));
         purged.Apply(new BatchEvents.PurgeCompleted(2, Now)).UnfinishedPurges.ShouldBeEmpty();
     }
 

@@ -38,7 +38,7 @@ public sealed class BatchSupervisorSpecs : IDisposable
         var parent = host.TestKit().CreateTestProbe();
         var input = Input(files: 40, corrupt: 0);
         var supervisor = Start(host, parent, batchId: 22, input);
-        var status = await supervisor.Ask<BatchStatusReply>(new SupervisorCommands.GetStatus(Summary(22, input)), TimeSpan.FromSeconds(30));
+        var status = await supervisor.Ask<BatchReplies.Status>(new SupervisorCommands.GetStatus(Summary(22, input)), TimeSpan.FromSeconds(30));
         status.Stages.Count.ShouldBe(host.Settings.Pipeline.Stages.Count);
 
         supervisor.Tell(SupervisorCommands.Cancel.Instance);

@@ -149,7 +149,7 @@ public sealed class ModelServiceFaultSpecs : IDisposable
 
         // The fault is removed: retry-failed processes the failed files again; the bad and malformed ones fail again.
         server.Unavailable.Clear();
-        var accepted = await host.Manager.Ask<RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId), TimeSpan.FromSeconds(30));
+        var accepted = await host.Manager.Ask<BatchReplies.RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId), TimeSpan.FromSeconds(30));
         accepted.WasFinished.ShouldBeTrue();
         var again = await host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(finished.BatchId), TimeSpan.FromMinutes(3));
 
@@ -188,16 +188,16 @@ public sealed class ModelServiceFaultSpecs : IDisposable
         await using var server = await FakeModelServer.StartAsync(2);
         server.Faults = new FaultMix(Latency: TimeSpan.FromMilliseconds(60));
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), HttpPipeline(server, null, onlyFirst: true));
-        var accepted = await host.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromSeconds(30));
+        var accepted = await host.Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: false), TimeSpan.FromSeconds(30));
         await AwaitAsync(() => server.Calls.Count >= 4);
 
-        var added = await host.Manager.Ask<MachineAccepted>(new BatchCommands.AddMachine(server.Machines[1]), TimeSpan.FromSeconds(30));
+        var added = await host.Manager.Ask<BatchReplies.MachineAccepted>(new BatchCommands.AddMachine(server.Machines[1]), TimeSpan.FromSeconds(30));
         var finished = await host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), TimeSpan.FromMinutes(2));
 
         added.RunningBatches.ShouldBe(1);
         finished.Status.ShouldBe(BatchStatus.Completed);
         server.Calls.Count(c => c.Machine == server.Machines[1]).ShouldBeGreaterThan(0, "the added machine took work");
-        (await host.Manager.Ask<MachineRejected>(new BatchCommands.AddMachine("not a host!"), TimeSpan.FromSeconds(30))).Reason.ShouldContain("not a host");
+        (await host.Manager.Ask<BatchReplies.MachineRejected>(new BatchCommands.AddMachine("not a host!"), TimeSpan.FromSeconds(30))).Reason.ShouldContain("not a host");
     }
 
     [Fact]

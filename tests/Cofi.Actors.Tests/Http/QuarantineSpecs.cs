@@ -33,11 +33,11 @@ public sealed class QuarantineSpecs : IDisposable
         finished.Stages.Single(s => s.Stage == "denoise").ShouldSatisfyAllConditions(s => s.Done.ShouldBe(11), s => s.Failed.ShouldBe(1));
 
         var callsBefore = HangingCalls(server, hanging);
-        await host.Manager.Ask<RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId), TimeSpan.FromSeconds(30));
+        await host.Manager.Ask<BatchReplies.RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId), TimeSpan.FromSeconds(30));
         (await host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(finished.BatchId), TimeSpan.FromMinutes(2))).Status.ShouldBe(BatchStatus.Completed);
         HangingCalls(server, hanging).ShouldBe(callsBefore, "retry-failed leaves quarantined files alone");
 
-        await host.Manager.Ask<RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId, IncludeQuarantined: true), TimeSpan.FromSeconds(30));
+        await host.Manager.Ask<BatchReplies.RetryFailedAccepted>(new BatchCommands.RetryFailed(finished.BatchId, IncludeQuarantined: true), TimeSpan.FromSeconds(30));
         (await host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(finished.BatchId), TimeSpan.FromMinutes(2))).Status.ShouldBe(BatchStatus.Completed);
         HangingCalls(server, hanging).ShouldBe(callsBefore + 3, "taken back, it hung on 3 more machines and was quarantined again");
     }

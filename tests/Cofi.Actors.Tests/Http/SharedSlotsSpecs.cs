@@ -63,7 +63,7 @@ public sealed class SharedSlotsSpecs : IDisposable
     }
 
     internal static async Task<long> SubmitAsync(PipelineHost host, string input, int priority) =>
-        (await host.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: false, Priority: priority), Ask)).BatchId;
+        (await host.Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: false, Priority: priority), Ask)).BatchId;
 
     internal static Task<BatchFinished> AwaitAsync(PipelineHost host, long batchId) =>
         host.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), TimeSpan.FromMinutes(3));

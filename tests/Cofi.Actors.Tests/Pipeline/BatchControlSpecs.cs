@@ -30,7 +30,7 @@ public sealed class BatchControlSpecs : IDisposable
         var kit = host.TestKit();
         var probe = kit.CreateTestProbe();
         host.System.EventStream.Subscribe(probe.Ref, typeof(StageProgress));
-        var accepted = await host.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, false), Ask);
+        var accepted = await host.Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, false), Ask);
         probe.FishForMessage<StageProgress>(p => p.Counts.Stage == "denoise" && p.Counts.Done >= settled, TimeSpan.FromSeconds(60));
         host.System.EventStream.Unsubscribe(probe.Ref);
         return accepted.BatchId;
@@ -83,7 +83,7 @@ public sealed class BatchControlSpecs : IDisposable
         }
 
         await using var second = await PipelineHost.StartAsync(_dir.File("cofi.db"), Slow);
-        var status = await second.Manager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(batchId), Ask);
+        var status = await second.Manager.Ask<BatchReplies.Status>(new BatchQueries.GetStatus(batchId), Ask);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var callsWhilePaused = second.Calls.Records.Count(c => c.Stage != "metadata");
         await second.Manager.Ask<BatchUpdated>(new BatchCommands.Resume(batchId), Ask);
@@ -103,8 +103,8 @@ public sealed class BatchControlSpecs : IDisposable
         var batchId = await SubmitAndWaitForDenoiseAsync(host, Input(), 2);
 
         var cancelled = await host.Manager.Ask<BatchFinished>(new BatchCommands.Cancel(batchId), Ask);
-        var again = await host.Manager.Ask<BatchControlRefused>(new BatchCommands.Cancel(batchId), Ask);
-        var list = await host.Manager.Ask<BatchList>(BatchQueries.GetBatches.Instance, Ask);
+        var again = await host.Manager.Ask<BatchReplies.ControlRefused>(new BatchCommands.Cancel(batchId), Ask);
+        var list = await host.Manager.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, Ask);
 
         (cancelled.Status, cancelled.Reason).ShouldBe((BatchStatus.Cancelled, "cancelled by an operator"));
         cancelled.Stages.Single(s => s.Stage == "metadata").Settled.ShouldBeLessThan(40);
@@ -142,9 +142,9 @@ public sealed class BatchControlSpecs : IDisposable
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"));
         var finished = await host.RunAsync(Input(5));
 
-        var pause = await host.Manager.Ask<BatchControlRefused>(new BatchCommands.Pause(finished.BatchId), Ask);
-        var resume = await host.Manager.Ask<BatchControlRefused>(new BatchCommands.Resume(finished.BatchId), Ask);
-        var missing = await host.Manager.Ask<BatchNotFound>(new BatchCommands.Pause(99), Ask);
+        var pause = await host.Manager.Ask<BatchReplies.ControlRefused>(new BatchCommands.Pause(finished.BatchId), Ask);
+        var resume = await host.Manager.Ask<BatchReplies.ControlRefused>(new BatchCommands.Resume(finished.BatchId), Ask);
+        var missing = await host.Manager.Ask<BatchReplies.NotFound>(new BatchCommands.Pause(99), Ask);
 
         pause.Reason.ShouldBe($"batch {finished.BatchId} is completed; only a running batch can be paused");
         resume.Reason.ShouldBe($"batch {finished.BatchId} is completed; only a paused batch can be resumed");

@@ -31,7 +31,7 @@ public sealed class ResumeSpecs : IDisposable
             var kit = first.TestKit();
             var probe = kit.CreateTestProbe();
             first.System.EventStream.Subscribe(probe, typeof(StageProgress));
-            var accepted = await first.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, true), TimeSpan.FromSeconds(30));
+            var accepted = await first.Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, true), TimeSpan.FromSeconds(30));
             batchId = accepted.BatchId;
             probe.FishForMessage<StageProgress>(p => p.Counts.Stage == "stt" && p.Counts.Settled >= 40, TimeSpan.FromSeconds(60));
         }
@@ -50,8 +50,8 @@ public sealed class ResumeSpecs : IDisposable
         settledBefore["metadata"].Count.ShouldBeLessThan(200);
 
         await using var second = await PipelineHost.StartAsync(db, slow);
-        var accepted2 = await second.Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, true), TimeSpan.FromSeconds(30));
-        accepted2.ShouldBe(new BatchAccepted(batchId, Resumed: true));
+        var accepted2 = await second.Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, true), TimeSpan.FromSeconds(30));
+        accepted2.ShouldBe(new BatchReplies.Accepted(batchId, Resumed: true));
         var finished = await second.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), TimeSpan.FromMinutes(2));
 
         finished.Status.ShouldBe(BatchStatus.Completed);

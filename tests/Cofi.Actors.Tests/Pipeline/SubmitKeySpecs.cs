@@ -24,17 +24,17 @@ public sealed class SubmitKeySpecs : IDisposable
         long batchId;
         await using (var first = await PipelineHost.StartAsync(db, persistence))
         {
-            batchId = (await first.Manager.Ask<BatchAccepted>(submit, Ask)).BatchId;
+            batchId = (await first.Manager.Ask<BatchReplies.Accepted>(submit, Ask)).BatchId;
             await first.Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(batchId), TimeSpan.FromMinutes(1));
         }
 
         await using var second = await PipelineHost.StartAsync(db, persistence);
         var retried = await second.Manager.Ask<ISubmitReply>(submit, Ask);
         var other = await second.Manager.Ask<ISubmitReply>(submit with { Priority = 4 }, Ask);
-        var batches = await second.Manager.Ask<BatchList>(BatchQueries.GetBatches.Instance, Ask);
+        var batches = await second.Manager.Ask<BatchReplies.List>(BatchQueries.GetBatches.Instance, Ask);
 
-        retried.ShouldBe(new BatchAccepted(batchId, false, Replayed: true));
-        other.ShouldBe(new SubmitKeyConflict("retry-after-restart", batchId));
+        retried.ShouldBe(new BatchReplies.Accepted(batchId, false, Replayed: true));
+        other.ShouldBe(new BatchReplies.SubmitKeyConflict("retry-after-restart", batchId));
         batches.Batches.Select(b => (b.BatchId, b.Name, b.Priority, b.Labels["team"])).ShouldBe([(batchId, "first try", 3, "sales")]);
     }
 

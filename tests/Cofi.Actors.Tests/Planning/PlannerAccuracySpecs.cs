@@ -40,7 +40,7 @@ public sealed class PlannerAccuracySpecs(ITestOutputHelper output) : IDisposable
         await using var host = await PipelineHost.StartAsync(_dir.File("cofi.db"), Shipped);
 
         var finished = await host.RunAsync(input, TimeSpan.FromMinutes(3));
-        var status = await host.Manager.Ask<BatchStatusReply>(new BatchQueries.GetStatus(finished.BatchId), TimeSpan.FromSeconds(30));
+        var status = await host.Manager.Ask<BatchReplies.Status>(new BatchQueries.GetStatus(finished.BatchId), TimeSpan.FromSeconds(30));
         var actual = status.Batch.FinishedAt!.Value - status.Batch.StartedAt!.Value;
         var recorded = (await RecordedProfiles.ReadAsync(host.Journal(), host.Settings.Pipeline, finished.BatchId))!.Value;
         var plan = CapacityPlanner.Predict(new PlanInput(recorded.Files, Machines, host.Settings.Pipeline.Mode, recorded.Stages, 0m));

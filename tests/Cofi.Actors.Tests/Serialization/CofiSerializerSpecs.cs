@@ -62,10 +62,10 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new BatchCommands.Purge(9),
         new BatchEvents.Purged(9, At),
         new BatchEvents.PurgeCompleted(9, At),
-        new BatchPurgeReport(9, new Dictionary<string, long> { ["journal"] = 412, ["batchExecutionLog"] = 1210 }),
-        new BatchPurgeFailed(9, "database unavailable"),
+        new BatchReplies.PurgeReport(9, new Dictionary<string, long> { ["journal"] = 412, ["batchExecutionLog"] = 1210 }),
+        new BatchReplies.PurgeFailed(9, "database unavailable"),
         new BatchCommands.Prune(At, DryRun: true, ChunkRows: 100),
-        new BatchPruneReport(At, false, [new BatchSummary(9, "/in/a", BatchStatus.Completed, null, At, At, At)],
+        new BatchReplies.PruneReport(At, false, [new BatchSummary(9, "/in/a", BatchStatus.Completed, null, At, At, At)],
             new Dictionary<string, long> { ["journal"] = 412 }, new Dictionary<string, long> { ["batchExecutionLog"] = 3 }),
         new StageCommands.Admit([Work]),
         new StageCommands.UpstreamCompleted(12),
@@ -99,19 +99,19 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         new StageQueries.GetStragglers(20),
         new BatchStragglers(9, [new Straggler("stt", 4, "llamada ñ 'x'.wav", 2, "gpu-7", At, 3100, SpeculationState.BackedUp)],
             [new StageSpeculation("stt", 1, 40)]),
-        new BatchAccepted(9, false, Replayed: true),
-        new SubmitKeyConflict("key-1", 9),
-        new BatchAlreadyCompleted(new BatchSummary(9, "/in", BatchStatus.Completed, null, At, At, At, "calls", 5), [Counts]),
-        new BatchList([new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null, Labels: new Dictionary<string, string> { ["team"] = "sales" })]),
-        new BatchStatusReply(new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null), [Counts]),
+        new BatchReplies.Accepted(9, false, Replayed: true),
+        new BatchReplies.SubmitKeyConflict("key-1", 9),
+        new BatchReplies.AlreadyCompleted(new BatchSummary(9, "/in", BatchStatus.Completed, null, At, At, At, "calls", 5), [Counts]),
+        new BatchReplies.List([new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null, Labels: new Dictionary<string, string> { ["team"] = "sales" })]),
+        new BatchReplies.Status(new BatchSummary(9, "/in", BatchStatus.Running, null, At, At, null), [Counts]),
         new BatchFinished(9, BatchStatus.Cancelled, "cancelled by an operator", [Counts], At),
-        new BatchNotFound(9),
-        new BatchControlRefused(9, "batch 9 is not running"),
+        new BatchReplies.NotFound(9),
+        new BatchReplies.ControlRefused(9, "batch 9 is not running"),
         new BatchUpdated(new BatchSummary(9, "/in", BatchStatus.Paused, null, At, At, null)),
-        new RetryFailedAccepted(9, true),
-        new MachineAccepted("10.0.0.8", 1),
-        new MachineRejected("10.0.0.8", "already serves the pipeline"),
-        new MachineWithdrawn("10.0.0.8", 2),
+        new BatchReplies.RetryFailedAccepted(9, true),
+        new BatchReplies.MachineAccepted("10.0.0.8", 1),
+        new BatchReplies.MachineRejected("10.0.0.8", "already serves the pipeline"),
+        new BatchReplies.MachineWithdrawn("10.0.0.8", 2),
         new StageCommands.Suspend(TestActor),
         new StageCommands.Resume(TestActor, "gpu-7", 3),
         new StageCommands.Requeue([4, 5]),
@@ -203,7 +203,7 @@ public sealed class CofiSerializerSpecs() : Akka.TestKit.Xunit2.TestKit(CofiConf
         var back = (BatchManagerState)serializer.FromBinary(Encoding.UTF8.GetBytes(snapshot.ToJsonString()), serializer.Manifest(state));
 
         back.Batches[9].Summary.Name.ShouldBe("calls");
-        back.Decide(new BatchCommands.Submit("/in/other", false, IdempotencyKey: "k"), At).Reply.ShouldBe(new BatchAccepted(10, false));
+        back.Decide(new BatchCommands.Submit("/in/other", false, IdempotencyKey: "k"), At).Reply.ShouldBe(new BatchReplies.Accepted(10, false));
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class PipelineHost : IAsyncDisposable
 
     public async Task<BatchFinished> RunAsync(string input, TimeSpan? timeout = null)
     {
-        var accepted = await Manager.Ask<BatchAccepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(30));
+        var accepted = await Manager.Ask<BatchReplies.Accepted>(new BatchCommands.Submit(input, ResumeUnfinished: true), TimeSpan.FromSeconds(30));
         return await Manager.Ask<BatchFinished>(new BatchCommands.AwaitCompletion(accepted.BatchId), timeout ?? TimeSpan.FromMinutes(2));
     }
 

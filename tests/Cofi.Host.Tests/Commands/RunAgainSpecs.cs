@@ -76,7 +76,7 @@ public sealed class RunAgainSpecs : IDisposable
             new(7, "metadata", 10, 0, 0, 0, 0, 10, true),
         ];
 
-        var line = BatchRunner.CompletedLine(new BatchAlreadyCompleted(batch, stages));
+        var line = BatchRunner.CompletedLine(new BatchReplies.AlreadyCompleted(batch, stages));
 
         line.ShouldBe("batch 7 over /in/calls completed 2026-12-01 12:00:03 UTC: 10 files, 6 done, 2 failed, 2 skipped; run with --again to process it again");
     }

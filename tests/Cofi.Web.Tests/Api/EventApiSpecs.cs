@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cofi.Actors.ReadModel;
+using Cofi.Host.Web.Events;
+using Microsoft.Extensions.DependencyInjection;
 using Cofi.Web.Tests.Support;
 
 namespace Cofi.Web.Tests.Api;
@@ -130,6 +133,29 @@ public abstract class EventApiSpecs(CompletedBatch batch)
         attempt.GetProperty("request").GetString()!.ShouldContain($"\"idempotencyKey\":\"{batch.BatchId}:denoise:call-00003.wav\"");
         attempt.GetProperty("response").GetString().ShouldNotBeNullOrWhiteSpace();
         attempt.GetProperty("durationMs").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
+    public async Task Should_count_as_many_log_rows_as_the_same_filter_reads()
+    {
+        var events = Web.Runtime.Services.GetRequiredService<ReadModelEvents>();
+        EventFilter[] filters =
+        [
+            new(null, null, null),
+            new("stt", ReadModelProjection.EventTypes.FileComplete, null),
+            new(null, ReadModelProjection.EventTypes.FileError, null, "failed"),
+            new("distribution", null, "call-0000"),
+            new("denoise", ReadModelProjection.EventTypes.FileError, null, ReadModelProjection.Quarantined),
+        ];
+
+        var counts = new List<int>();
+        foreach (var filter in filters) counts.Add(await events.CountEventsAsync(batch.BatchId, filter, CancellationToken.None));
+        var read = new List<int>();
+        foreach (var filter in filters) read.Add((await events.EventsAsync(batch.BatchId, filter, 1, 1000, CancellationToken.None)).Items.Count);
+
+        counts.ShouldBe(read);
+        counts.ShouldBe([9 * (CompletedBatch.Files + 2), CompletedBatch.Files, 2, 9, 0]);
+        (await events.CountEventsAsync(batch.BatchId + 1000, filters[0], CancellationToken.None)).ShouldBe(0, "another batch's rows are not counted");
     }
 
     [Fact]

@@ -18,82 +18,56 @@ namespace Cofi.Web.Tests.Api;
 /// </summary>
 public sealed class PurgeApiSpecs
 {
-    private static readonly string[] Stages = ReadModelComparison.Stages;
-    private static readonly HashSet<string> Flagged = ReadModelComparison.Flagged;
-
-    /// <summary>Small groups and frequent snapshots, so each stage leaves several journal events and snapshot rows to purge.</summary>
-    private const string Recording = "cofi.persistence { record-group-size = 2, snapshot-every = 2 }";
-
     [Theory]
     [MemberData(nameof(TestDatabase.Kinds), MemberType = typeof(TestDatabase))]
     public async Task Should_delete_an_ended_batch_everywhere_keep_the_others_and_stay_gone_after_a_restart(string kind)
     {
-        using var db = new TestDatabase(kind);
-        var web = await CofiWeb.StartAsync(Recording, database: db.Settings);
-        try
+        await using var host = await DeletionHost.StartAsync(kind);
+        var db = host.Database;
+        var kept = await host.RunAsync("kept", 6);
+        var purged = await host.RunAsync("purged", 8);
+        await host.Web.DrainReadModelAsync();
+        Archive(db);
+        var keptBefore = host.Rows(kept);
+        var purgedBefore = host.EndedRows(purged);
+        purgedBefore[ReadModelTables.ExecutionLogArchive].ShouldBeGreaterThan(0);
+        BatchRows.JournalIds(db.Settings, purged).Count.ShouldBe(ReadModelComparison.Stages.Length + 1, "the supervisor's journal and each stage's");
+
+        HttpResponseMessage response;
+        await using (var live = await SseClient.ConnectAsync(host.Web.Client, "/api/stream"))
         {
-            var kept = await web.SubmitAsync(web.Samples("kept", 6, corrupt: 1));
-            var purged = await web.SubmitAsync(web.Samples("purged", 8, corrupt: 1));
-            await web.WaitForEndAsync(kept);
-            await web.WaitForEndAsync(purged);
-            await web.DrainReadModelAsync();
-            Archive(db);
-            var keptBefore = Counts(db, kept);
-            var purgedBefore = Counts(db, purged);
-            purgedBefore[JournalTables.Journal].ShouldBeGreaterThan(Stages.Length);
-            purgedBefore[JournalTables.Snapshot].ShouldBeGreaterThan(0);
-            purgedBefore[ReadModelTables.ExecutionLogArchive].ShouldBeGreaterThan(0);
-            JournalIds(db, purged).Count.ShouldBe(Stages.Length + 1, "the supervisor's journal and each stage's");
+            BatchIds(await live.NextAsync()).ShouldContain(purged);
 
-            HttpResponseMessage response;
-            await using (var live = await SseClient.ConnectAsync(web.Client, "/api/stream"))
-            {
-                BatchIds(await live.NextAsync()).ShouldContain(purged);
+            response = await Purge(host.Web.Admin, purged, """{ "reason": "retention request 42" }""");
 
-                response = await Purge(web.Admin, purged, """{ "reason": "retention request 42" }""");
-
-                (await live.ReadUntilAsync(f => f.Type == FrameTypes.Purged)).Last().Frame.GetProperty("batchId").GetInt64().ShouldBe(purged);
-            }
-            await using (var fresh = await SseClient.ConnectAsync(web.Client, "/api/stream"))
-                BatchIds(await fresh.NextAsync()).ShouldNotContain(purged, "live progress forgets a purged batch");
-            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-            var report = await response.Content.ReadFromJsonAsync<JsonElement>();
-            report.GetProperty("batchId").GetInt64().ShouldBe(purged);
-            var deleted = report.GetProperty("deleted");
-            // The batch's status row may already be gone when the purge comes to it: the read model drops it on the purge event.
-            foreach (var (table, rows) in purgedBefore.Where(t => t.Key != ReadModelTables.BatchStatus)) deleted.GetProperty(table).GetInt64().ShouldBe(rows, table);
-            deleted.GetProperty(ReadModelTables.BatchStatus).GetInt64().ShouldBeLessThanOrEqualTo(purgedBefore[ReadModelTables.BatchStatus]);
-            report.GetProperty("journalRows").GetInt64().ShouldBe(purgedBefore[JournalTables.Journal]);
-            Counts(db, purged).Values.ShouldAllBe(rows => rows == 0);
-            Counts(db, kept).ShouldBe(keptBefore);
-            var problems = await ReadModelComparison.DifferencesAsync(new JournalReader(web.Runtime.System), db.Settings, kept, Stages, Flagged);
-            problems.ShouldBeEmpty(string.Join("\n", problems));
-            await ShouldBeGoneAsync(web, purged, kept);
-
-            var audit = await web.Admin.GetFromJsonAsync<JsonElement>("/api/audit?action=PurgeBatch");
-            var entry = audit.GetProperty("items").EnumerateArray().Single();
-            entry.GetProperty("target").GetString().ShouldBe($"/api/batches/{purged}");
-            entry.GetProperty("reason").GetString().ShouldBe("retention request 42");
-            entry.GetProperty("outcome").GetInt32().ShouldBe(200);
-            entry.GetProperty("role").GetString().ShouldBe("admin");
-            db.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'SubmitBatch'").ShouldBe(2, "the audit trail is not purged");
-
-            await web.DisposeAsync();
-            web = await CofiWeb.StartAsync(Recording, database: db.Settings);
-            await web.DrainReadModelAsync();
-
-            await ShouldBeGoneAsync(web, purged, kept);
-            Counts(db, purged).Values.ShouldAllBe(rows => rows == 0);
-            Counts(db, kept).ShouldBe(keptBefore);
-            var again = await Purge(web.Admin, purged);
-            again.StatusCode.ShouldBe(HttpStatusCode.OK, "purging again finishes what an interrupted purge left: here nothing");
-            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deleted").EnumerateObject().ShouldAllBe(t => t.Value.GetInt64() == 0);
-            (await web.SubmitAsync(web.Samples("next", 2))).ShouldBe(purged + 1, "a purged batch's id is not given again");
+            (await live.ReadUntilAsync(f => f.Type == FrameTypes.Purged)).Last().Frame.GetProperty("batchId").GetInt64().ShouldBe(purged);
         }
-        finally
-        {
-            await web.DisposeAsync();
-        }
+        await using (var fresh = await SseClient.ConnectAsync(host.Web.Client, "/api/stream"))
+            BatchIds(await fresh.NextAsync()).ShouldNotContain(purged, "live progress forgets a purged batch");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+        report.GetProperty("batchId").GetInt64().ShouldBe(purged);
+        var deleted = report.GetProperty("deleted");
+        DeletionHost.ShouldReport(deleted, purgedBefore);
+        deleted.GetProperty(ReadModelTables.BatchStatus).GetInt64().ShouldBeLessThanOrEqualTo(purgedBefore[ReadModelTables.BatchStatus]);
+        report.GetProperty("journalRows").GetInt64().ShouldBe(purgedBefore[JournalTables.Journal]);
+        await host.ShouldHaveDeletedOnlyAsync(purged, kept, keptBefore);
+
+        var audit = await host.Web.Admin.GetFromJsonAsync<JsonElement>("/api/audit?action=PurgeBatch");
+        var entry = audit.GetProperty("items").EnumerateArray().Single();
+        entry.GetProperty("target").GetString().ShouldBe($"/api/batches/{purged}");
+        entry.GetProperty("reason").GetString().ShouldBe("retention request 42");
+        entry.GetProperty("outcome").GetInt32().ShouldBe(200);
+        entry.GetProperty("role").GetString().ShouldBe("admin");
+        db.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'SubmitBatch'").ShouldBe(2, "the audit trail is not purged");
+
+        await host.RestartAsync();
+
+        await host.ShouldHaveDeletedOnlyAsync(purged, kept, keptBefore);
+        var again = await Purge(host.Web.Admin, purged);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK, "purging again finishes what an interrupted purge left: here nothing");
+        (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deleted").EnumerateObject().ShouldAllBe(t => t.Value.GetInt64() == 0);
+        (await host.Web.SubmitAsync(host.Web.Samples("next", 2))).ShouldBe(purged + 1, "a purged batch's id is not given again");
     }
 
     [Fact]
@@ -101,9 +75,9 @@ public sealed class PurgeApiSpecs
     {
         await using var web = await CofiWeb.StartAsync("cofi.pipeline.stage.denoise.simulated.latency = 500ms");
         var running = await web.SubmitAsync(web.Samples("running", 40));
-        await Until(async () => (await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == running).Status == BatchStatus.Running);
+        await DeletionHost.Until(async () => (await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json))!.Single(b => b.BatchId == running).Status == BatchStatus.Running);
         // Its stages have written to the journal, so that "nothing deleted" below can tell.
-        await Until(() => Task.FromResult(JournalIds(web, running).Count > 1));
+        await DeletionHost.Until(() => Task.FromResult(JournalIds(web, running).Count > 1));
 
         var refused = await Purge(web.Admin, running);
         var dryRunRefused = await Purge(web.Admin, running, """{ "dryRun": true }""");
@@ -131,16 +105,6 @@ public sealed class PurgeApiSpecs
         JournalIds(web, running).ShouldBeEmpty();
     }
 
-    private static async Task ShouldBeGoneAsync(CofiWeb web, long purged, long kept)
-    {
-        var listed = await web.Client.GetFromJsonAsync<List<BatchSummary>>("/api/batches", CofiWeb.Json);
-        listed!.Select(b => b.BatchId).ShouldContain(kept);
-        listed!.Select(b => b.BatchId).ShouldNotContain(purged);
-        foreach (var path in new[] { "", "/events", "/files", "/results", "/failed" })
-            await (await web.Client.GetAsync($"/api/batches/{purged}{path}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        (await web.Client.GetAsync($"/api/batches/{kept}/files")).StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
-
     /// <summary>Copies every execution-log row into the archive, as <c>db prune --archive</c> does with old ones: both batches have archived rows.</summary>
     private static void Archive(TestDatabase db)
     {
@@ -163,21 +127,7 @@ public sealed class PurgeApiSpecs
         return await client.SendAsync(request);
     }
 
-    private static Dictionary<string, long> Counts(TestDatabase db, long batchId) => BatchRows.Counts(db, batchId);
-
-    private static List<string> JournalIds(TestDatabase db, long batchId) => BatchRows.JournalIds(db.Settings, batchId);
-
     private static List<string> JournalIds(CofiWeb web, long batchId) => BatchRows.JournalIds(web.Runtime.Database, batchId);
 
     private static string Quote(TestDatabase db, string name) => BatchRows.Quote(db, name);
-
-    internal static async Task Until(Func<Task<bool>> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("the condition did not hold within a minute");
-            await Task.Delay(50);
-        }
-    }
 }
