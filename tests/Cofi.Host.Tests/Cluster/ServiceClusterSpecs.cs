@@ -17,9 +17,10 @@ namespace Cofi.Host.Tests.Cluster;
 /// </summary>
 public sealed class ServiceClusterSpecs(ITestOutputHelper output) : IDisposable
 {
-    // About 15 s of GPU work on two nodes at 100 ms a call: still running when the dashboard has shown a quarter done.
+    // Calls of 250 ms: at 100 ms the batch took about 6 s on two nodes and could end before the standby's page, a relay
+    // and an SSE push behind, had shown a quarter done. It must still be running when the active coordinator is killed.
     private const int Files = 400;
-    private const int LatencyMs = 100;
+    private const int LatencyMs = 250;
     private static readonly float BrowserPatience = (float)ClusterRig.Patience.TotalMilliseconds;
     private readonly TempDirectory _dir = new();
 
